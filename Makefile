@@ -1,0 +1,43 @@
+# Every target builds .venv from pyproject.toml on first use and reuses it afterwards.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint format system-deps fixtures bench-parse bench-extract bench-crawl bench-archive bench-query clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/nianbao demo
+
+test: lint
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+system-deps:
+	bash .ci/system-deps
+
+fixtures: $(STAMP)
+	$(PY) -m fixtures.reports.make_reports
+
+bench-parse: $(STAMP)
+	$(PY) bench/bench_parse.py
+
+bench-extract: $(STAMP)
+	$(PY) bench/bench_extract.py
+
+bench-archive: $(STAMP)
+	$(PY) bench/bench_archive.py
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .ruff_cache

@@ -1,0 +1,39 @@
+"""The ``nianbao`` command: one thin subcommand per library call.
+
+Subcommands live in their own modules and are imported only when run, so that
+``nianbao parse`` does not pay for importing Scrapy.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+SUBCOMMANDS: dict[str, str] = {
+    "parse": "crawler.commands.parse:parse_command",
+    "demo": "crawler.commands.demo:demo_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def main() -> None:
+    """nianbao (年报): archive and parse government information-disclosure annual reports.
+
+    \b
+    Example:
+      nianbao parse report.txt --json
+    """

@@ -1,0 +1,119 @@
+"""The typed structured report of ``../shared/report-schema.md``.
+
+Cell values are ``int`` for counts, ``Decimal`` for money (kept exactly as printed) and
+``None`` for anything that is not a plain number; the printed text of such a cell and
+its meaning stand in ``raw`` under the same table, row and column keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+CellValue = int | Decimal | None
+TableData = dict[str, dict[str, CellValue]]
+CheckStatus = Literal["pass", "fail", "uncertain"]
+FormatVersion = Literal["2021", "2019", "pre2019", "unknown"]
+
+
+@dataclass(slots=True)
+class Region:
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+
+
+@dataclass(slots=True)
+class Section:
+    number: int
+    title: str
+    text: str
+
+
+@dataclass(slots=True)
+class RawCell:
+    """A cell that was not a plain number: what was printed and what it means.
+
+    ``meaning`` is ``empty`` (blank), ``na`` (a dash, 无, 不适用), ``missing`` (the row
+    had no cell there), ``unit`` (a number printed with its unit), ``ambiguous`` (the
+    row's numbers could not be placed) or ``text`` (anything else).
+    """
+
+    text: str
+    meaning: str
+
+
+@dataclass(slots=True)
+class Check:
+    rule: str
+    status: CheckStatus
+    detail: str
+
+
+@dataclass(slots=True)
+class Report:
+    agency: str | None
+    agency_canonical: str | None
+    region: Region
+    year: int | None
+    published_at: date | None
+    format_version: FormatVersion
+    sections: list[Section]
+    tables: dict[str, TableData]
+    raw: dict[str, dict[str, dict[str, RawCell]]]
+    checks: list[Check]
+    warnings: list[str]
+    source_format: str = "text"
+    ocr_confidence: float | None = None
+    text: str = field(default="", repr=False)
+
+    def failed_checks(self) -> list[Check]:
+        return [check for check in self.checks if check.status == "fail"]
+
+    def to_dict(self, *, with_text: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict: money as its exact decimal string, dates in ISO form."""
+        data = asdict(self)
+        if not with_text:
+            del data["text"]
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        data["tables"] = {
+            table: {row: {col: _json_cell(v) for col, v in cols.items()} for row, cols in rows.items()}
+            for table, rows in self.tables.items()
+        }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        published = data.get("published_at")
+        return cls(
+            agency=data["agency"],
+            agency_canonical=data["agency_canonical"],
+            region=Region(**data["region"]),
+            year=data["year"],
+            published_at=date.fromisoformat(published) if published else None,
+            format_version=data["format_version"],
+            sections=[Section(**s) for s in data["sections"]],
+            tables={
+                table: {row: {col: _cell_from_json(v) for col, v in cols.items()} for row, cols in rows.items()}
+                for table, rows in data["tables"].items()
+            },
+            raw={
+                table: {row: {col: RawCell(**cell) for col, cell in cols.items()} for row, cols in rows.items()}
+                for table, rows in data["raw"].items()
+            },
+            checks=[Check(**c) for c in data["checks"]],
+            warnings=list(data["warnings"]),
+            source_format=data.get("source_format", "text"),
+            ocr_confidence=data.get("ocr_confidence"),
+            text=data.get("text", ""),
+        )
+
+
+def _json_cell(value: CellValue) -> int | str | None:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _cell_from_json(value: int | str | None) -> CellValue:
+    return Decimal(value) if isinstance(value, str) else value

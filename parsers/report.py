@@ -1,0 +1,173 @@
+"""Document -> Report: metadata, the six sections, the three tables and their checks.
+
+``parse`` is a pure function: the same document always gives the same record, and it
+never invents a number (see ``parsers.table_reader``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers import tables as keys
+from parsers.agency import canonical_agency, infer_region, merge_regions
+from parsers.cells import is_value_text, normalize
+from parsers.checks import run_checks
+from parsers.document import Block, Document, Table
+from parsers.errors import NotAnnualReport
+from parsers.metadata import find_published_at, find_title, looks_like_other_document
+from parsers.model import FormatVersion, RawCell, Region, Report, Section, TableData
+from parsers.sections import CANONICAL_TITLES, SectionSpan, find_sections, section_text
+from parsers.table_reader import TableResult, read_active, read_applications, read_review
+
+_SECTION_TABLES = {2: keys.ACTIVE, 3: keys.APPLICATIONS, 4: keys.REVIEW_LITIGATION}
+_MIN_SECTIONS_WITHOUT_TITLE = 3
+_PAGE_NUMBER = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－\s]*")
+
+
+def parse(document: Document, *, region: Region | None = None) -> Report:
+    """The structured record of one annual report; NotAnnualReport for anything else."""
+    spans = find_sections(document.blocks)
+    title = find_title(document, spans[0].start if spans else len(document.blocks))
+    _require_annual_report(document, title.title_line, spans)
+    warnings = list(document.warnings)
+    year = title.year
+    if year is None:
+        warnings.append("no title with a year found")
+    report_region = merge_regions(region, infer_region(title.agency))
+    sections = _sections(document.blocks, spans, warnings)
+    version, tables, raw = _tables(document.blocks, spans, year, warnings)
+    return Report(
+        agency=title.agency,
+        agency_canonical=canonical_agency(title.agency, report_region),
+        region=report_region,
+        year=year,
+        published_at=find_published_at(document),
+        format_version=version,
+        sections=sections,
+        tables=tables,
+        raw=raw,
+        checks=run_checks(tables),
+        warnings=warnings,
+        source_format=document.source_format,
+        ocr_confidence=document.ocr_confidence,
+        text=document.text(),
+    )
+
+
+def _require_annual_report(document: Document, title_line: str | None, spans: list[SectionSpan]) -> None:
+    if not any(isinstance(b, Table) or b.text.strip() for b in document.blocks):
+        raise NotAnnualReport("the document has no text")
+    other = looks_like_other_document(document)
+    if title_line is None and (other or len(spans) < _MIN_SECTIONS_WITHOUT_TITLE):
+        what = f"its title reads {other!r}" if other else "no report title and too few standard sections"
+        raise NotAnnualReport(f"not a government information-disclosure annual report: {what}")
+
+
+def _sections(blocks: list[Block], spans: list[SectionSpan], warnings: list[str]) -> list[Section]:
+    found = {span.number for span in spans}
+    for number, title in enumerate(CANONICAL_TITLES, start=1):
+        if number not in found:
+            warnings.append(f"section {title} not found")
+    return [Section(span.number, span.title, section_text(blocks, span)) for span in spans if span.number <= 6]
+
+
+def _tables(
+    blocks: list[Block], spans: list[SectionSpan], year: int | None, warnings: list[str]
+) -> tuple[FormatVersion, dict[str, TableData], dict[str, dict[str, dict[str, RawCell]]]]:
+    rows = _rows_by_table(blocks, spans)
+    if year is not None and year < 2019:
+        return "pre2019", {}, {}
+    default_version: FormatVersion = "2019" if year in (2019, 2020) else "2021"
+    defaults = keys.ACTIVE_COLUMNS_2019 if default_version == "2019" else keys.ACTIVE_COLUMNS_2021
+    results = {
+        keys.ACTIVE: read_active(rows[keys.ACTIVE], defaults),
+        keys.APPLICATIONS: read_applications(rows[keys.APPLICATIONS]),
+        keys.REVIEW_LITIGATION: read_review(rows[keys.REVIEW_LITIGATION]),
+    }
+    for table, result in results.items():
+        warnings.extend(result.warnings)
+        if not result.data:
+            warnings.append(f"table {table} not found")
+    tables = {table: result.data for table, result in results.items()}
+    raw = {table: result.raw for table, result in results.items() if result.raw}
+    return _format_version(results, default_version), tables, raw
+
+
+def _format_version(results: dict[str, TableResult], default: FormatVersion) -> FormatVersion:
+    if not any(result.data for result in results.values()):
+        return "unknown"
+    active_columns = {column for cells in results[keys.ACTIVE].data.values() for column in cells}
+    active_rows = set(results[keys.ACTIVE].data)
+    if active_columns & {"issued", "repealed", "in_force"}:
+        return "2021"
+    if active_columns & {"new_made", "new_published", "previous_count", "projects"} or active_rows & {
+        "procurement",
+        "other_services",
+    }:
+        return "2019"
+    if set(results[keys.APPLICATIONS].data) & set(keys.OTHER_SUBROWS):
+        return "2021"
+    return default
+
+
+def _rows_by_table(blocks: list[Block], spans: list[SectionSpan]) -> dict[str, list[list[str]]]:
+    """Every table row and table-like paragraph, under the table of its section."""
+    rows: dict[str, list[list[str]]] = {table: [] for table in keys.TABLE_KEYS}
+    section_of = _section_index(blocks, spans)
+    for index, block in enumerate(blocks):
+        table = _SECTION_TABLES.get(section_of[index]) if section_of[index] else None
+        if isinstance(block, Table):
+            table = table or _guess_table(block)
+            if table:
+                rows[table].extend(block.rows)
+        elif table:
+            row = paragraph_row(block.text, table)
+            if row:
+                rows[table].append(row)
+    return rows
+
+
+def _section_index(blocks: list[Block], spans: list[SectionSpan]) -> list[int | None]:
+    owner: list[int | None] = [None] * len(blocks)
+    for span in spans:
+        for index in range(span.start + 1, span.end):
+            owner[index] = span.number
+    return owner
+
+
+def _guess_table(table: Table) -> str | None:
+    """A table outside the three table sections, told by what it prints."""
+    text = normalize("".join(cell for row in table.rows for cell in row))
+    if "本年新收" in text or "上年结转" in text:
+        return keys.APPLICATIONS
+    if "信息内容" in text or "规范性文件" in text:
+        return keys.ACTIVE
+    if "行政复议" in text and "行政诉讼" in text:
+        return keys.REVIEW_LITIGATION
+    return None
+
+
+def paragraph_row(text: str, table: str) -> list[str] | None:
+    """A line of text that is a table row printed with spaces (``规章 0 0 0``), as cells."""
+    if _PAGE_NUMBER.fullmatch(text.strip()):
+        return None
+    tokens = text.split()
+    if table == keys.ACTIVE and tokens and normalize(tokens[0]) == "信息内容":
+        return tokens
+    values: list[str] = []
+    while tokens and is_value_text(tokens[-1]):
+        values.insert(0, tokens.pop())
+    if not any(normalize(value).lstrip("+-").replace(".", "").isdigit() for value in values):
+        return None
+    label = "".join(tokens)
+    if not label:
+        return values
+    if table == keys.REVIEW_LITIGATION or not _is_row_label(label, table):
+        return None
+    return [label, *values]
+
+
+def _is_row_label(label: str, table: str) -> bool:
+    if table == keys.ACTIVE:
+        return keys.active_row(label) is not None
+    return keys.application_row(label, None) is not None or keys.application_group(label) is not None

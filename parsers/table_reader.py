@@ -1,0 +1,194 @@
+"""Rows of printed cells -> the canonical tables, placing every number or none.
+
+Every format reader delivers a table as rows of cell texts, and text layouts deliver
+the same rows (see ``parsers.extract.text``). A row is split into its label cells and
+its value cells; the label names the row, and the value cells go to the columns by
+position. Where the layout leaves a doubt (fewer or more numbers than columns) a row is
+placed only when the layout itself decides it, and the placement is named in the
+warnings; otherwise every cell of the row stays ``None`` and ``raw`` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from parsers import tables as keys
+from parsers.cells import ParsedCell, is_value_text, parse_cell
+from parsers.model import CellValue, RawCell
+
+_MISSING = ParsedCell(None, RawCell("", "missing"))
+
+
+@dataclass(slots=True)
+class TableResult:
+    data: dict[str, dict[str, CellValue]] = field(default_factory=dict)
+    raw: dict[str, dict[str, RawCell]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def place(self, row: str, columns: tuple[str, ...], cells: list[ParsedCell]) -> None:
+        values = [_as_column_type(column, cell.value) for column, cell in zip(columns, cells, strict=True)]
+        if row in self.data:
+            if [self.data[row].get(column) for column in columns] != values:
+                self.warnings.append(f"{row}: printed twice with different numbers; kept the first")
+            return
+        self.data[row] = dict(zip(columns, values, strict=True))
+        for column, cell in zip(columns, cells, strict=True):
+            if cell.raw is not None:
+                self.raw.setdefault(row, {})[column] = cell.raw
+
+
+def split_row(cells: list[str]) -> tuple[list[str], list[str]]:
+    """Label cells (the non-blank text up to the last one) and the value cells after them."""
+    last_label = -1
+    for index, text in enumerate(cells):
+        if not is_value_text(text):
+            last_label = index
+    labels = [text.strip() for text in cells[: last_label + 1] if text.strip()]
+    return labels, cells[last_label + 1 :]
+
+
+def has_number(cells: list[str]) -> bool:
+    return any(parse_cell(text).is_number for text in cells)
+
+
+def fit_values(
+    values: list[str], columns: tuple[str, ...], *, total_last: bool = False
+) -> tuple[list[ParsedCell], str | None]:
+    """The row's value cells placed in ``width`` columns, and a note when placement was a choice.
+
+    With ``total_last`` a short row holding a single number is read as a row that prints
+    only its total (the layout of 予以公开 rows in several portals' PDFs).
+    """
+    width = len(columns)
+    cells = list(values)
+    while len(cells) > width and not cells[-1].strip():
+        cells.pop()
+    while len(cells) > width and not cells[0].strip():
+        cells.pop(0)
+    parsed = [parse_cell(text) for text in cells]
+    numbers = sum(cell.is_number for cell in parsed)
+    if len(parsed) == width:
+        return parsed, _blank_note(parsed, columns) if numbers else None
+    if total_last and numbers == 1 and parsed and parsed[-1].is_number:
+        placed = [cell for cell in parsed if cell.is_number or cell.raw.meaning != "empty"]
+        if len(placed) == 1:
+            return [_MISSING] * (width - 1) + placed, "only a total printed; read into the total column"
+    printed = " ".join(text.strip() for text in values if text.strip())
+    ambiguous = ParsedCell(None, RawCell(printed, "ambiguous"))
+    return [ambiguous] * width, f"{numbers} numbers in {len(parsed)} cells for {width} columns; left null"
+
+
+def _blank_note(parsed: list[ParsedCell], columns: tuple[str, ...]) -> str | None:
+    blank = [col for col, cell in zip(columns, parsed, strict=True) if cell.raw and cell.raw.meaning == "empty"]
+    return f"blank cell left null in {', '.join(blank)}" if blank else None
+
+
+def read_applications(rows: list[list[str]]) -> TableResult:
+    """Table 三: 25 (2021) or 23 (2019) rows of seven applicant columns."""
+    result = TableResult()
+    group: str | None = None
+    pending: str | None = None
+    for cells in rows:
+        labels, values = split_row(cells)
+        group = _group_after(labels, group)
+        key = _application_key(labels, group)
+        if not has_number(values):
+            pending = key if key else pending
+            continue
+        if key is None and not labels and pending:
+            key = pending
+            result.warnings.append(f"applications.{key}: numbers on the line after the label")
+        pending = None
+        if key is None:
+            result.warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
+            continue
+        cells_placed, note = fit_values(values, keys.APPLICANT_COLUMNS, total_last=True)
+        if note:
+            result.warnings.append(f"applications.{key}: {note}")
+        result.place(key, keys.APPLICANT_COLUMNS, cells_placed)
+    return result
+
+
+def _group_after(labels: list[str], group: str | None) -> str | None:
+    for label in labels:
+        opened = keys.application_group(label)
+        if opened:
+            group = opened
+        elif keys.application_row(label, group) in keys.TOP_LEVEL_APPLICATION_ROWS:
+            group = None
+    return group
+
+
+def _application_key(labels: list[str], group: str | None) -> str | None:
+    if not labels:
+        return None
+    key = keys.application_row(labels[-1], group)
+    if key is None and keys.application_group(labels[-1]) == "other":
+        return "other"
+    return key
+
+
+def read_active(rows: list[list[str]], defaults: dict[str, tuple[str, ...]]) -> TableResult:
+    """Table 二: blocks headed by 信息内容 rows that name their columns."""
+    result = TableResult()
+    header: tuple[str, ...] | None = None
+    for cells in rows:
+        labels, values = split_row(cells)
+        if labels and keys.core_label(labels[0]) == "信息内容":
+            header = _header_columns(cells)
+            continue
+        key = keys.active_row(labels[-1]) if labels else None
+        if key is None:
+            if has_number(values):
+                result.warnings.append(f"active: row {_describe(cells)} matches no canonical row")
+            continue
+        columns = header if header else defaults.get(key, ())
+        if not columns:
+            result.warnings.append(f"active.{key}: no column header for this row; skipped")
+            continue
+        cells_placed, note = fit_values(values, columns)
+        if note:
+            result.warnings.append(f"active.{key}: {note}")
+        result.place(key, columns, cells_placed)
+    return result
+
+
+def _header_columns(cells: list[str]) -> tuple[str, ...]:
+    columns = [keys.active_column(text) for text in cells[1:] if text.strip()]
+    return tuple(column for column in columns if column)
+
+
+def read_review(rows: list[list[str]]) -> TableResult:
+    """Table 四: one row of fifteen numbers, however the layout breaks it up."""
+    result = TableResult()
+    width = len(keys.REVIEW_COLUMNS)
+    value_rows = [split_row(cells)[1] for cells in rows if has_number(cells)]
+    exact = [values for values in value_rows if len(_trim_blank_edges(values)) == width]
+    values = exact[-1] if exact else [text for row in value_rows for text in row if text.strip()]
+    if not value_rows:
+        return result
+    cells_placed, note = fit_values(values, keys.REVIEW_COLUMNS)
+    if note:
+        result.warnings.append(f"review_litigation.all: {note}")
+    result.place("all", keys.REVIEW_COLUMNS, cells_placed)
+    return result
+
+
+def _trim_blank_edges(values: list[str]) -> list[str]:
+    start, end = 0, len(values)
+    while start < end and not values[start].strip():
+        start += 1
+    while end > start and not values[end - 1].strip():
+        end -= 1
+    return values[start:end]
+
+
+def _describe(cells: list[str]) -> str:
+    return "'" + " | ".join(text.strip() for text in cells if text.strip())[:60] + "'"
+
+
+def _as_column_type(column: str, value: CellValue) -> CellValue:
+    if column in keys.MONEY_COLUMNS and isinstance(value, int):
+        return Decimal(value)
+    return value

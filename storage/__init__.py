@@ -1,0 +1,1 @@
+"""The archive: typed SQLAlchemy models, versioned storage, queries and diffs."""
