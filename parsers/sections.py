@@ -37,6 +37,15 @@ _SUBJECTS: dict[int, tuple[tuple[str, ...], ...]] = {
 }
 _MAX_HEADING_LENGTH = 45
 
+# Titles that name one section whatever number is printed in front of them.
+_UNMISTAKABLE: dict[int, tuple[str, ...]] = {
+    2: ("主动公开政府信息情况",),
+    3: ("收到和处理政府信息公开申请",),
+    4: ("行政复议", "行政诉讼"),
+    5: ("存在的主要问题", "改进"),
+    6: ("其他需要报告",),
+}
+
 
 @dataclass(slots=True)
 class SectionSpan:
@@ -59,7 +68,13 @@ def heading_number(text: str) -> int | None:
     subjects = _SUBJECTS.get(number, ())
     if any(all(part in match["title"] for part in alternative) for alternative in subjects):
         return number
-    return None
+    return _number_by_subject(match["title"])
+
+
+def _number_by_subject(title: str) -> int | None:
+    """The section a misnumbered heading names unmistakably (一、主动公开政府信息情况 -> 2)."""
+    named = [number for number, parts in _UNMISTAKABLE.items() if all(part in title for part in parts)]
+    return named[0] if len(named) == 1 else None
 
 
 def find_sections(blocks: list[Block]) -> list[SectionSpan]:

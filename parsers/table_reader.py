@@ -87,6 +87,18 @@ def _blank_note(parsed: list[ParsedCell], columns: tuple[str, ...]) -> str | Non
 def read_applications(rows: list[list[str]]) -> TableResult:
     """Table 三: 25 (2021) or 23 (2019) rows of seven applicant columns."""
     result = TableResult()
+    entries = _application_entries(rows, result.warnings)
+    for key, values in _place_unlabeled(entries, result.warnings):
+        cells_placed, note = fit_values(values, keys.APPLICANT_COLUMNS, total_last=True)
+        if note:
+            result.warnings.append(f"applications.{key}: {note}")
+        result.place(key, keys.APPLICANT_COLUMNS, cells_placed)
+    return result
+
+
+def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tuple[str | None, list[str]]]:
+    """(row key, value cells) per numeric row; key None for a full row that lost its label."""
+    entries: list[tuple[str | None, list[str]]] = []
     group: str | None = None
     pending: str | None = None
     for cells in rows:
@@ -98,16 +110,53 @@ def read_applications(rows: list[list[str]]) -> TableResult:
             continue
         if key is None and not labels and pending:
             key = pending
-            result.warnings.append(f"applications.{key}: numbers on the line after the label")
+            warnings.append(f"applications.{key}: numbers on the line after the label")
         pending = None
+        if key is not None:
+            entries.append((key, values))
+        elif labels:
+            warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
+        elif len(_trim_blank_edges(values)) == len(keys.APPLICANT_COLUMNS):
+            entries.append((None, values))
+        else:
+            warnings.append(f"applications: fragment {_describe(cells)} without a label; not placed")
+    return entries
+
+
+def _place_unlabeled(entries: list[tuple[str | None, list[str]]], warnings: list[str]) -> list[tuple[str, list[str]]]:
+    """Rows that lost their label, placed only where their count fills the gap between labels."""
+    order = {key: index for index, key in enumerate(keys.APPLICATION_ROWS_2021)}
+    order["other"] = order["other.no_correction"]
+    labelled = {key for key, _ in entries if key}
+    placed: list[tuple[str, list[str]]] = []
+    run: list[list[str]] = []
+    before: str | None = None
+    for key, values in [*entries, ("", [])]:
         if key is None:
-            result.warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
+            run.append(values)
             continue
-        cells_placed, note = fit_values(values, keys.APPLICANT_COLUMNS, total_last=True)
-        if note:
-            result.warnings.append(f"applications.{key}: {note}")
-        result.place(key, keys.APPLICANT_COLUMNS, cells_placed)
-    return result
+        if run:
+            low = order.get(before, -1) if before else -1
+            high = order.get(key, len(order)) if key else len(order)
+            gap = [row for row in keys.APPLICATION_ROWS_2021[low + 1 : high] if row not in labelled]
+            placed += _fill_gap(gap, run, before, key, warnings)
+            run = []
+        if key:
+            placed.append((key, values))
+            before = key
+    return placed
+
+
+def _fill_gap(
+    gap: list[str], run: list[list[str]], before: str | None, after: str, warnings: list[str]
+) -> list[tuple[str, list[str]]]:
+    where = f"between {before or 'the start'} and {after or 'the end'}"
+    if len(gap) != len(run):
+        warnings.append(f"applications: {len(run)} rows without labels {where}, {len(gap)} rows missing; not placed")
+        return []
+    for key in gap:
+        warnings.append(f"applications.{key}: row without a label placed by its position {where}")
+    return list(zip(gap, run, strict=True))
 
 
 def _group_after(labels: list[str], group: str | None) -> str | None:

@@ -190,7 +190,9 @@ def application_row(text: str, group: str | None) -> str | None:
     if not core:
         return None
     if core in {"其他", "其它"}:
-        return "other.other" if group == "other" else None
+        # Only （六）3.其他 is a bare 其他; its group label is sometimes lost in conversion.
+        numbered_third = normalize(text).startswith("3")
+        return "other.other" if group == "other" or (group is None and numbered_third) else None
     return _first_match(core, _APPLICATION_PATTERNS)
 
 
