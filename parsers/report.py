@@ -7,6 +7,7 @@ never invents a number (see ``parsers.table_reader``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from parsers import tables as keys
 from parsers.agency import canonical_agency, infer_region, merge_regions
@@ -16,17 +17,23 @@ from parsers.document import Block, Document, Table
 from parsers.errors import NotAnnualReport
 from parsers.metadata import find_published_at, find_title, looks_like_other_document
 from parsers.model import FormatVersion, RawCell, Region, Report, Section, TableData
-from parsers.sections import CANONICAL_TITLES, SectionSpan, find_sections, section_text
+from parsers.sections import CANONICAL_TITLES, SectionSpan, find_sections, section_text, split_inline_headings
 from parsers.table_reader import TableResult, read_active, read_applications, read_review
 
 _SECTION_TABLES = {2: keys.ACTIVE, 3: keys.APPLICATIONS, 4: keys.REVIEW_LITIGATION}
 _MIN_SECTIONS_WITHOUT_TITLE = 3
+_MAX_LABEL_LENGTH = 70  # the longest official row label with its group prefix is about 50
 _PAGE_NUMBER = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－\s]*")
 
 
 def parse(document: Document, *, region: Region | None = None) -> Report:
     """The structured record of one annual report; NotAnnualReport for anything else."""
     spans = find_sections(document.blocks)
+    if len(spans) < _MIN_SECTIONS_WITHOUT_TITLE:
+        unflattened = split_inline_headings(document.blocks)
+        if len(find_sections(unflattened)) > len(spans):
+            document = replace(document, blocks=unflattened)
+            spans = find_sections(document.blocks)
     title = find_title(document, spans[0].start if spans else len(document.blocks))
     _require_annual_report(document, title.title_line, spans)
     warnings = list(document.warnings)
@@ -90,7 +97,11 @@ def _tables(
             warnings.append(f"table {table} not found")
     tables = {table: result.data for table, result in results.items()}
     raw = {table: result.raw for table, result in results.items() if result.raw}
-    return _format_version(results, default_version), tables, raw
+    version = _format_version(results, default_version)
+    if version == "unknown" and year is not None and {2, 3, 4} <= {span.number for span in spans}:
+        warnings.append(f"tables unreadable; format version {default_version} is the one in force for {year}")
+        version = default_version
+    return version, tables, raw
 
 
 def _format_version(results: dict[str, TableResult], default: FormatVersion) -> FormatVersion:
@@ -162,6 +173,8 @@ def paragraph_row(text: str, table: str) -> list[str] | None:
     label = "".join(tokens)
     if not label:
         return values
+    if len(label) > _MAX_LABEL_LENGTH:
+        return None  # prose or a whole flattened table, whose last token is no cell of this row
     if table == keys.REVIEW_LITIGATION or not _is_row_label(label, table):
         return None
     return [label, *values]

@@ -92,6 +92,33 @@ def find_sections(blocks: list[Block]) -> list[SectionSpan]:
     return spans
 
 
+_INLINE_HEADING = re.compile(
+    r"(?:第)?[一二三四五六七]、\s*(?:"
+    r"总体情况|概述|主动公开政府信息情况|收到和处理政府信息公开申请情况|政府信息依申请公开(?:工作)?情况"
+    r"|(?:因政府信息公开(?:申请|工作)?)?(?:被申请)?(?:政府信息公开)?行政(?:法)?复议[、和及](?:提起)?行政诉讼的?情况"
+    r"|(?:政府信息公开工作)?存在的?主要问题[及和]改进(?:情况|措施)|主要问题和改进措施|其他需要报告的事项)"
+)
+
+
+def split_inline_headings(blocks: list[Block]) -> list[Block]:
+    """Paragraphs cut at the standard headings glued inside them (text flattened from HTML)."""
+    result: list[Block] = []
+    for block in blocks:
+        if not isinstance(block, Paragraph) or not _INLINE_HEADING.search(block.text):
+            result.append(block)
+            continue
+        position = 0
+        for match in _INLINE_HEADING.finditer(block.text):
+            result += _paragraphs(block, block.text[position : match.start()], match.group(0))
+            position = match.end()
+        result += _paragraphs(block, block.text[position:])
+    return result
+
+
+def _paragraphs(block: Paragraph, *texts: str) -> list[Block]:
+    return [Paragraph(text.strip(), block.page) for text in texts if text.strip()]
+
+
 def section_text(blocks: list[Block], span: SectionSpan) -> str:
     lines = [
         block.text.strip()

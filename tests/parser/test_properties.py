@@ -10,7 +10,7 @@ from fixtures.reports.specs import make_spec
 from parsers.extract.text import read_text
 from parsers.report import parse
 
-LOSSLESS = sorted(set(LAYOUTS) - {"total_only"})
+LOSSLESS = sorted(set(LAYOUTS) - {"total_only", "flattened"})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from parsers.errors import NotAnnualReport
 from parsers.extract.text import read
 from parsers.report import parse
 from tests.conftest import SHARED
@@ -62,3 +63,33 @@ def test_pre2019_county_report_metadata() -> None:
     assert (report.agency, report.year, report.format_version) == ("平潭县人民政府", 2012, "pre2019")
     assert report.published_at is not None and report.published_at.isoformat() == truth["published_at"]
     assert report.tables == {}
+
+
+def _manifest_rows(folder: str) -> list[dict[str, str]]:
+    lines = (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = [dict(zip(header, line.split("\t"), strict=False)) for line in lines[1:]]
+    return [row for row in rows if row["file"].startswith(folder)]
+
+
+PINGTAN = "changwu__pingtan-gov-zwgk-archive"
+PINGTAN_REPORTS = [row for row in _manifest_rows(PINGTAN) if "工作要点" not in row["file"]] if CORPUS.is_dir() else []
+
+
+@pytest.mark.parametrize("row", PINGTAN_REPORTS, ids=lambda row: row["file"].split("/")[1][:5])
+def test_flattened_archive_pages_keep_metadata_and_sections(row: dict[str, str]) -> None:
+    """Text flattened from HTML: headings glued into one line, table cells glued together."""
+    report = parse(read((CORPUS / row["file"]).read_bytes()))
+    year = int(row["year"])
+    assert (report.agency, report.year) == (row["agency"], year)
+    assert report.format_version == ("pre2019" if year < 2019 else "2019" if year < 2021 else "2021")
+    assert report.published_at is not None and report.published_at.year in (year, year + 1)
+    assert report.sections and report.sections[0].number == 1
+    # glued cells cannot be split into numbers without guessing: nothing may be placed
+    assert all(not rows for rows in report.tables.values())
+
+
+def test_a_work_points_letter_is_not_a_report() -> None:
+    (row,) = [row for row in _manifest_rows(PINGTAN) if "工作要点" in row["file"]]
+    with pytest.raises(NotAnnualReport):
+        parse(read((CORPUS / row["file"]).read_bytes()))
