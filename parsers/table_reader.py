@@ -170,12 +170,15 @@ def _group_after(labels: list[str], group: str | None) -> str | None:
 
 
 def _application_key(labels: list[str], group: str | None) -> str | None:
-    if not labels:
-        return None
-    key = keys.application_row(labels[-1], group)
-    if key is None and keys.application_group(labels[-1]) == "other":
+    """The row a row's labels name: the innermost label that names one (a label broken
+    over two cells by a converter still names its row by the part that identifies it)."""
+    for label in reversed(labels):
+        key = keys.application_row(label, group)
+        if key is not None:
+            return key
+    if labels and keys.application_group(labels[-1]) == "other":
         return "other"
-    return key
+    return None
 
 
 def read_active(rows: list[list[str]], defaults: dict[str, tuple[str, ...]]) -> TableResult:
