@@ -13,6 +13,7 @@ import click
 SUBCOMMANDS: dict[str, str] = {
     "parse": "crawler.commands.parse:parse_command",
     "demo": "crawler.commands.demo:demo_command",
+    "fixtures": "crawler.commands.fixtures:fixtures_command",
 }
 
 

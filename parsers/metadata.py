@@ -14,7 +14,7 @@ _TITLE = re.compile(
     r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<between>.*?)"
     r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
 )
-_NOT_A_REPORT = ("公报", "要点", "决算", "预算", "指南", "通知", "的函", "目录")
+_OTHER_DOCUMENT_WORDS = ("公报", "要点", "决算", "预算")
 _AGENCY_SUFFIXES = (
     "局", "委", "委员会", "办", "办公室", "政府", "院", "中心", "室", "处", "会", "所", "队",
     "站", "馆", "厅", "部", "署", "区", "县", "市", "镇", "乡", "街道", "办事处", "公司", "集团",
@@ -23,6 +23,7 @@ _PUBLISHED = re.compile(
     r"(?:发布|公开|成文)(?:日期|时间)[:：]?\s*(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
 )
 _TITLE_SEARCH_LIMIT = 12
+_TITLE_TAIL = re.compile(r"[(（【\[]?(?:更正版|修订版|修正版|更新版|全文|正文|文字版|PDF版|\d{4}年?)?[)）】\]]?[。.]?")
 _LABEL_PREFIX = re.compile(r"^(?:标题|题目|名称)[:：]")
 
 
@@ -65,8 +66,8 @@ def parse_title_line(line: str) -> TitleInfo | None:
     if not compact or len(compact) > 80:
         return None
     match = _TITLE.search(compact)
-    if not match or any(word in compact[match.end() :] for word in _NOT_A_REPORT):
-        return None
+    if not match or not _TITLE_TAIL.fullmatch(compact[match.end() :]):
+        return None  # 「…年度报告编制培训会」 is news about a report, not a report
     agency = match["before"] or match["between"] or None
     if agency:
         agency = agency.strip("《》“”\"'「」()（）:：-—")
@@ -78,7 +79,7 @@ def looks_like_other_document(document: Document) -> str | None:
     for block in document.blocks[:_TITLE_SEARCH_LIMIT]:
         if isinstance(block, Paragraph):
             compact = normalize(block.text)
-            if len(compact) <= 60 and any(word in compact for word in _NOT_A_REPORT[:4]):
+            if len(compact) <= 60 and any(word in compact for word in _OTHER_DOCUMENT_WORDS):
                 return block.text.strip()
     return None
 

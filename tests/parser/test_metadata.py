@@ -18,6 +18,7 @@ from parsers.sections import heading_number
         ("标题: 平潭县人民政府2012年政府信息公开工作年度报告", "平潭县人民政府", 2012),
         ("２０２１年度郑州市金水区人民政府办公室政府信息公开工作年度报告", "郑州市金水区人民政府办公室", 2021),
         ("二〇二二年政府信息公开工作年度报告", None, 2022),
+        ("郑州市金水区统计局2023年政府信息公开工作年度报告（更正版）", "郑州市金水区统计局", 2023),
     ],
 )
 def test_title_lines(line, agency, year):
@@ -26,7 +27,15 @@ def test_title_lines(line, agency, year):
     assert (info.agency, info.year) == (agency, year)
 
 
-@pytest.mark.parametrize("line", ["2023年国民经济和社会发展统计公报", "关于2014年政府信息公开工作要点落实情况的函"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2023年国民经济和社会发展统计公报",
+        "关于2014年政府信息公开工作要点落实情况的函",
+        "郑州市二七区召开2023年度政府信息公开工作年度报告编制培训会",
+        "关于2023年政府信息公开工作年度报告的通知",
+    ],
+)
 def test_other_documents_have_no_report_title(line):
     assert parse_title_line(line) is None
 

@@ -1,0 +1,86 @@
+"""HTTP behaviour: conditional requests, faults, robots.txt, the request log."""
+
+from __future__ import annotations
+
+from tests.world.client import fetch
+
+
+def _fault(truth: dict, name: str) -> dict:
+    return next(f for f in truth["faults"] if f["fault"] == name)
+
+
+def _archived_page(truth: dict) -> str:
+    return next(r["url"] for r in truth["reports"] if r["outcome"] == "archive" and r["doc_format"] == "html")
+
+
+def test_etag_and_last_modified_answer_304(world_truth) -> None:
+    url = _archived_page(world_truth)
+    first = fetch(url)
+    etag, modified = first.header("ETag"), first.header("Last-Modified")
+    assert first.status == 200 and etag and modified
+    assert fetch(url, headers={"If-None-Match": etag}).status == 304
+    assert fetch(url, headers={"If-Modified-Since": modified}).status == 304
+    assert fetch(url, headers={"If-None-Match": '"other"', "If-Modified-Since": modified}).status == 200
+
+
+def test_attachments_answer_304_too(world_truth) -> None:
+    report = next(r for r in world_truth["reports"] if r["doc_format"] == "pdf" and r["outcome"] == "archive")
+    url = report["attachments"][0]["served_url"]
+    etag = fetch(url).header("ETag")
+    assert fetch(url, headers={"If-None-Match": etag}).status == 304
+
+
+def test_412_block_page_has_a_script_challenge(world_truth) -> None:
+    answer = fetch(_fault(world_truth, "blocked_412")["url"])
+    text = answer.body.decode()
+    assert answer.status == 412 and "$_ts=window['$_ts']" in text and "r='m'" in text
+    assert fetch(_fault(world_truth, "blocked_412")["url"]).status == 412
+
+
+def test_521_page(world_truth) -> None:
+    answer = fetch(_fault(world_truth, "blocked_521")["url"])
+    assert answer.status == 521 and b"__jsl_clearance" in answer.body.replace(b"('", b"").replace(b"')+", b"")
+
+
+def test_500_then_200(fresh_world, world_truth) -> None:
+    url = _fault(world_truth, "error_500_once")["url"]
+    assert [fetch(url).status for _ in range(3)] == [500, 200, 200]
+
+
+def test_slow_page_does_not_hold_up_others(world_truth) -> None:
+    import threading
+
+    slow_url, other = _fault(world_truth, "slow")["url"], _archived_page(world_truth)
+    results: dict[str, float] = {}
+    thread = threading.Thread(target=lambda: results.setdefault("slow", fetch(slow_url).seconds))
+    thread.start()
+    results["other"] = fetch(other).seconds
+    thread.join()
+    assert results["slow"] >= 1.9 and results["other"] < 1.0
+
+
+def test_robots_txt_per_portal(world_truth) -> None:
+    robots = {p["family"]: fetch(p["base_url"] + "/robots.txt") for p in world_truth["portals"]}
+    assert "Disallow: /gongkai/archive/" in robots["static"].body.decode()
+    assert "Crawl-delay: 0.1" in robots["vsb"].body.decode()
+    assert robots["hanweb"].status == 404
+    excluded = next(r for r in world_truth["reports"] if r["outcome"] == "excluded_by_robots")
+    assert "/gongkai/archive/" in excluded["url"] and fetch(excluded["url"]).status == 200
+
+
+def test_unknown_path_is_404(world_truth) -> None:
+    assert fetch(world_truth["portals"][0]["base_url"] + "/no/such/page.html").status == 404
+
+
+def test_request_log_records_conditional_headers(fresh_world, world_truth) -> None:
+    url = _archived_page(world_truth)
+    fetch(url, headers={"If-None-Match": '"abc"', "User-Agent": "nianbao-test"})
+    [entry] = [e for e in fresh_world.log() if url.endswith(e["path"])]
+    assert entry["method"] == "GET" and entry["status"] == 200
+    assert entry["headers"]["if-none-match"] == '"abc"' and entry["headers"]["user-agent"] == "nianbao-test"
+
+
+def test_head_answers_headers_only(world_truth) -> None:
+    url = _archived_page(world_truth)
+    answer = fetch(url, method="HEAD")
+    assert answer.status == 200 and answer.body == b"" and answer.header("ETag") == fetch(url).header("ETag")
