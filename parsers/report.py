@@ -65,9 +65,15 @@ def _require_annual_report(document: Document, title_line: str | None, spans: li
     if not any(isinstance(b, Table) or b.text.strip() for b in document.blocks):
         raise NotAnnualReport("the document has no text")
     other = looks_like_other_document(document)
+    if title_line is None and not other and _canonical_tables_present(document) >= 2:
+        return  # a 附表 attachment: the statistics tables alone, titled on the report page
     if title_line is None and (other or len(spans) < _MIN_SECTIONS_WITHOUT_TITLE):
         what = f"its title reads {other!r}" if other else "no report title and too few standard sections"
         raise NotAnnualReport(f"not a government information-disclosure annual report: {what}")
+
+
+def _canonical_tables_present(document: Document) -> int:
+    return len({_guess_table(block) for block in document.blocks if isinstance(block, Table)} - {None})
 
 
 def _sections(blocks: list[Block], spans: list[SectionSpan], warnings: list[str]) -> list[Section]:

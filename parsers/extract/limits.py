@@ -1,0 +1,154 @@
+"""Caps every reader applies before it trusts a document's bytes.
+
+An attachment is whatever a portal served: a 2 GB video behind ``download.jsp``, a zip
+bomb named ``.docx``, an XML part with a billion-laughs DTD. Each reader checks the
+input size first, opens zips through :func:`open_zip`, reads members through
+:func:`read_member`, and parses XML through :func:`parse_xml`, so one of these named
+errors ends the read instead of exhausting memory:
+
+- ``too_large``: the input, a zip's total unpacked size, or one member's compression
+  ratio is over its cap;
+- ``truncated`` / ``corrupt``: a zip without its central directory, a bad member, XML
+  that does not parse or carries a DTD (OOXML and OFD parts never have one, so a DTD is
+  an entity attack or garbage).
+
+The caps are module constants; readers take them as keyword defaults so a caller (or a
+test) can pass smaller ones.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from typing import BinaryIO
+
+from lxml import etree
+
+from parsers.errors import ExtractionError
+
+MAX_INPUT_BYTES = 200 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+# Deflate cannot beat about 1032:1; real OOXML parts stay under 100:1. The ratio is only
+# judged on members big enough to matter.
+MAX_COMPRESSION_RATIO = 200
+RATIO_FLOOR_BYTES = 1024 * 1024
+CONVERT_TIMEOUT_SECONDS = 60.0
+
+# What zipfile and zlib raise on a damaged archive (a wrong CRC, bad deflate data, an
+# unknown zip version, a directory pointing past the end).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, ValueError, OSError)
+
+_CHUNK = 1024 * 1024
+_XML_HEAD_BYTES = 4096
+
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
+def check_size(data: bytes, limit: int = MAX_INPUT_BYTES) -> None:
+    """``too_large`` when ``data`` is over ``limit`` bytes."""
+    if len(data) > limit:
+        raise ExtractionError("too_large", f"{len(data)} bytes is over the {limit}-byte cap")
+
+
+def read_capped(stream: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The whole stream, or ``too_large`` as soon as it passes ``limit`` (no further read)."""
+    buffer = io.BytesIO()
+    while chunk := stream.read(min(_CHUNK, limit + 1 - buffer.tell())):
+        buffer.write(chunk)
+        if buffer.tell() > limit:
+            raise ExtractionError("too_large", f"stream is over the {limit}-byte cap")
+    return buffer.getvalue()
+
+
+def open_zip(
+    data: bytes,
+    *,
+    max_unzipped: int = MAX_UNZIPPED_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+    scan_xml: bool = False,
+) -> zipfile.ZipFile:
+    """The zip in ``data`` after its central directory has passed the caps.
+
+    zipfile never returns more than a member's declared ``file_size`` (it stops there and
+    then checks the CRC), so capping the declared sizes caps what can be unpacked. With
+    ``scan_xml`` the head of every XML member is checked for a DTD, for readers (like
+    python-docx) that parse the parts themselves.
+    """
+    check_size(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except ZIP_ERRORS as error:
+        raise zip_error(data, error) from error
+    _check_members(archive.infolist(), max_unzipped, max_ratio)
+    if scan_xml:
+        for info in archive.infolist():
+            if info.filename.endswith((".xml", ".rels")):
+                _reject_dtd(read_member(archive, info.filename, limit=_XML_HEAD_BYTES, head=True))
+    return archive
+
+
+def zip_error(data: bytes, error: Exception) -> ExtractionError:
+    """The named error for a zip that zipfile could not open: a zip whose start is there
+    but whose directory at the end is not was cut short."""
+    truncated = data.startswith(b"PK\x03\x04") and b"PK\x05\x06" not in data[-65557:]
+    return ExtractionError("truncated" if truncated else "corrupt", f"not a readable zip: {error}")
+
+
+def _check_members(infos: list[zipfile.ZipInfo], max_unzipped: int, max_ratio: float) -> None:
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ExtractionError("too_large", f"{len(infos)} zip members (cap {MAX_ZIP_MEMBERS})")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ExtractionError("encrypted", f"zip member {info.filename} is encrypted")
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR_BYTES and ratio > max_ratio:
+            raise ExtractionError("too_large", f"zip bomb? {info.filename} unpacks {ratio:.0f}:1")
+    if total > max_unzipped:
+        raise ExtractionError("too_large", f"zip unpacks to {total} bytes (cap {max_unzipped})")
+
+
+def read_member(archive: zipfile.ZipFile, name: str, *, limit: int = MAX_UNZIPPED_BYTES, head: bool = False) -> bytes:
+    """One member's bytes, counted as they are unpacked: ``too_large`` past ``limit``.
+
+    With ``head`` the first ``limit`` bytes are returned instead of failing.
+    """
+    buffer = io.BytesIO()
+    try:
+        with archive.open(name) as member:
+            while chunk := member.read(min(_CHUNK, limit + 1 - buffer.tell())):
+                buffer.write(chunk)
+                if buffer.tell() >= limit and head:
+                    return buffer.getvalue()[:limit]
+                if buffer.tell() > limit:
+                    raise ExtractionError("too_large", f"zip member {name} is over {limit} bytes")
+    except KeyError as error:
+        raise ExtractionError("corrupt", f"zip member {name} is missing") from error
+    except ZIP_ERRORS as error:
+        raise ExtractionError("corrupt", f"zip member {name} cannot be read: {error}") from error
+    return buffer.getvalue()
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """An XML document from untrusted bytes: no DTD, no entities, no network."""
+    _reject_dtd(data[:_XML_HEAD_BYTES])
+    try:
+        root = etree.fromstring(data, parser=_SAFE_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise ExtractionError("corrupt", f"XML does not parse: {error}") from error
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise ExtractionError("corrupt", "XML carries a DTD (entity expansion attack?)")
+    return root
+
+
+def _reject_dtd(head: bytes) -> None:
+    # A DTD must come before the root element, so the head of the part is enough, in
+    # whatever ASCII-compatible or UTF-16 encoding the part uses.
+    compact = head.replace(b"\x00", b"").upper()
+    if b"<!DOCTYPE" in compact or b"<!ENTITY" in compact:
+        raise ExtractionError("corrupt", "XML carries a DTD (entity expansion attack?)")

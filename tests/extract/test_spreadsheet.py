@@ -1,0 +1,127 @@
+"""Workbooks: one table per visible sheet, merges on the grid, numbers as printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from fixtures.documents.layout import TABLE_TITLES
+from parsers.document import Paragraph, Table
+from parsers.errors import ExtractionError
+from parsers.extract import spreadsheet
+from tests.extract.conftest import DOCUMENTS, documents, ids, table_mismatches
+
+BOOKS = documents("xlsx") + documents("xls")
+
+
+def _xlsx(build) -> bytes:
+    workbook = openpyxl.Workbook()
+    build(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("path", "spec"), BOOKS, ids=ids(BOOKS))
+def test_every_spec_number_in_its_cell(path: Path, spec: dict) -> None:
+    document = spreadsheet.read(path.read_bytes())
+    assert table_mismatches(document, spec) == []
+    assert document.source_format == path.suffix.lstrip(".")
+
+
+@pytest.mark.parametrize(("path", "spec"), BOOKS, ids=ids(BOOKS))
+def test_sheet_names_come_before_their_tables(path: Path, spec: dict) -> None:
+    blocks = spreadsheet.read(path.read_bytes()).blocks
+    assert [type(block) for block in blocks] == [Paragraph, Table] * 3
+    assert [block.text for block in blocks[::2]] == list(TABLE_TITLES.values())
+    assert blocks[1].rows[0][0] == f"{spec['agency']}{TABLE_TITLES['active']}"  # the merged title row
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3.0, "3"),
+        (-2.0, "-2"),
+        (7730.280000000001, "7730.28"),
+        (0.1 + 0.2, "0.3"),
+        (12.3456, "12.3456"),
+        (1e-7, "0.0000001"),
+        (1e20, "100000000000000000000"),
+        (42, "42"),
+        (True, "TRUE"),
+        (dt.datetime(2024, 1, 20), "2024-01-20"),
+        (dt.datetime(2024, 1, 20, 9, 30), "2024-01-20 09:30:00"),
+        (dt.date(2024, 1, 20), "2024-01-20"),
+        ("商业\n企业", "商业企业"),
+        ("", ""),
+    ],
+)
+def test_cells_as_printed(value, text: str) -> None:
+    assert spreadsheet.cell_text(value) == text
+
+
+def test_merged_ranges_and_float_noise() -> None:
+    def build(workbook) -> None:
+        sheet = workbook.active
+        sheet.title = "表三"
+        sheet["B2"], sheet["D2"] = "申请人情况", "总计"
+        sheet.merge_cells("B2:C2")
+        sheet.merge_cells("D2:D3")
+        sheet["B3"], sheet["C3"] = "自然人", 7730.280000000001
+        sheet["B4"], sheet["C4"], sheet["D4"] = 37.0, None, "—"
+
+    (title, table) = spreadsheet.read(_xlsx(build)).blocks
+    assert title.text == "表三"
+    assert table.rows == [["申请人情况", "", "总计"], ["自然人", "7730.28", ""], ["37", "", "—"]]
+
+
+def test_hidden_sheets_are_skipped_with_a_warning() -> None:
+    def build(workbook) -> None:
+        workbook.active["A1"] = "shown"
+        hidden = workbook.create_sheet("草稿")
+        hidden["A1"] = "draft"
+        hidden.sheet_state = "hidden"
+
+    document = spreadsheet.read(_xlsx(build))
+    assert "draft" not in document.text()
+    assert document.warnings == ["hidden sheet '草稿' skipped"]
+
+
+def test_damaged_workbooks() -> None:
+    data = (DOCUMENTS / "xlsx" / "report-2021.xlsx").read_bytes()
+    with pytest.raises(ExtractionError) as error:
+        spreadsheet.read(data[: len(data) // 2])
+    assert error.value.reason == "truncated"
+    xls = (DOCUMENTS / "xls" / "report-2021.xls").read_bytes()
+    with pytest.raises(ExtractionError) as error:
+        spreadsheet.read(xls[:512] + bytes(2048))
+    assert error.value.reason == "corrupt"
+
+
+def test_a_reader_crash_is_a_named_error() -> None:
+    """calamine panics on XLS files that lose their last sectors; the child process turns
+    that into ``corrupt`` instead of a BaseException in the crawler."""
+    xls = (DOCUMENTS / "xls" / "report-2021.xls").read_bytes()
+    messages = []
+    for lost in (1200, 900, 600):
+        with pytest.raises(ExtractionError) as error:
+            spreadsheet.read(xls[:-lost])
+        assert error.value.reason == "corrupt"
+        messages.append(error.value.message)
+    assert any("crashed its reader" in message for message in messages)
+
+
+def test_huge_sheets_are_refused() -> None:
+    """calamine allocates the whole used range: a cell at XFD1048576 would take 512 GB."""
+
+    def build(workbook) -> None:
+        workbook.active["A1"] = "top"
+        workbook.active["XFD1048576"] = "far away"
+
+    with pytest.raises(ExtractionError) as error:
+        spreadsheet.read(_xlsx(build))
+    assert error.value.reason == "too_large"
