@@ -1,0 +1,52 @@
+"""``nianbao export``: every version of every report, in a format researchers load."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+import click
+
+from crawler.commands.db import archive_dir_option, db_option, open_archive
+
+# Kept in step with storage.export.FORMATS by a test; listed here so --help needs no import.
+FORMAT_NAMES = ("jsonl", "csv", "parquet")
+
+
+@click.command("export")
+@db_option
+@archive_dir_option
+@click.option("--format", "format_name", type=click.Choice(FORMAT_NAMES), default="jsonl", show_default=True)
+@click.option("--long", "long_form", is_flag=True, help="One row per table cell (agency, region, year, version, ...).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write; default stdout.")
+def export_command(db_url: str, archive_dir: Path, format_name: str, long_form: bool, output: Path | None) -> None:
+    """Write every version of every report, streaming, so memory stays flat.
+
+    jsonl: the parsed record plus version, source_url, published_at, fetched_at and
+    sha256, one JSON object a line. csv and parquet: one row per version, a column per
+    table cell. --long: the tidy form, one row per cell (agency, region, year, version,
+    table, row, column, value), in any of the three formats.
+
+    \b
+    Examples:
+      nianbao export --format jsonl > reports.jsonl
+      nianbao export --format parquet --long -o cells.parquet
+      nianbao export --db sqlite:///demo/archive.db --format csv -o reports.csv
+    """
+    from storage.errors import ArchiveError
+    from storage.export import exporter
+
+    write = exporter(format_name, long=long_form)
+    archive = open_archive(db_url, archive_dir, upgrade=False)
+    try:
+        with archive, _output(output) as out:
+            count = write(archive.iter_versions(), out)
+    except (ArchiveError, OSError) as error:
+        raise click.ClickException(f"export failed: {error}") from error
+    click.echo(f"{count} {'cells' if long_form else 'versions'} exported", err=True)
+
+
+def _output(path: Path | None) -> contextlib.AbstractContextManager[BinaryIO]:
+    return contextlib.nullcontext(sys.stdout.buffer) if path is None else path.open("wb")

@@ -1,0 +1,334 @@
+"""The archive: what the crawler pipelines call to keep every report, version by version.
+
+Example::
+
+    archive = Archive.open("sqlite:///demo/archive.db", Path("demo/archive"))
+    run = archive.start_run(["zz-erqi"])
+    sha256 = archive.store_bytes(body)                      # raw bytes first, always
+    capture = archive.record_capture(url, fetched_at=now, status=200, headers=headers,
+                                     sha256=sha256, warc=ref, run_id=run)
+    result = archive.store_report(report, sha256=sha256, media_type="application/pdf",
+                                  source_url=url, fetched_at=now, capture_id=capture)
+    archive.finish_run(run, stats)
+
+Rules it keeps: raw bytes are written (and synced) before any row points at them; each
+version is one transaction, so a crash leaves no half version; the same bytes again only
+record a sighting; nothing is overwritten or deleted. Failures surface as
+:class:`ArchiveError` (or :class:`VersionConflict`) with a one-line message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from parsers import PARSER_VERSION
+from parsers.model import Region, Report
+from storage import history, migrate
+from storage.engine import open_engine, writer
+from storage.errors import ArchiveError
+from storage.models import Capture, CrawlRun
+from storage.rawstore import RawStore
+from storage.retry import one_line, run_retrying
+from storage.versions import (
+    ReportKey,
+    Sighting,
+    StoreResult,
+    agency_id_for,
+    ensure_alias,
+    ensure_document,
+    prepare,
+    report_key,
+    store_version,
+)
+from storage.warc import PriorRecord, WarcRef
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+Headers = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional GET of a URL sends, from its latest full response."""
+
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+    warc: PriorRecord | None  # what a 304's revisit record refers to
+
+
+class Archive:
+    def __init__(self, engine: Engine, raw: RawStore, *, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.raw = raw
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.parser_version = PARSER_VERSION
+        self._writer = writer(engine)
+        self._known_agencies: dict[str, int] = {}
+        self._known_aliases: set[tuple[str, str]] = set()
+
+    @classmethod
+    def open(
+        cls, db_url: str, archive_dir: Path | str, *, upgrade: bool | None = None, clock: Clock | None = None
+    ) -> Archive:
+        """Open (and create) an archive. ``upgrade``: run missing migrations; by default on
+        SQLite and on an empty database, while an older PostgreSQL schema is an error."""
+        raw = RawStore.open(Path(archive_dir))
+        engine = open_engine(db_url, create_folder=True)
+        try:
+            _prepare_schema(engine, upgrade)
+        except SQLAlchemyError as error:
+            engine.dispose()
+            safe = make_url(db_url).render_as_string(hide_password=True)
+            raise ArchiveError(f"cannot open database {safe}: {one_line(error)}") from error
+        except ArchiveError:
+            engine.dispose()
+            raise
+        return cls(engine, raw, clock=clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.raw.root / "warc"
+
+    # Crawl runs
+
+    def start_run(self, portals: Sequence[str]) -> int:
+        started = self.clock()
+        return self.transact(
+            "start a crawl run", lambda session: _added_id(session, CrawlRun(started_at=started, portals=list(portals)))
+        )
+
+    def finish_run(self, run_id: int, stats: Mapping[str, Any]) -> None:
+        values = {"finished_at": self.clock(), "stats": _json_ready(stats)}
+        statement = update(CrawlRun).where(CrawlRun.id == run_id).values(**values)
+        self.transact("finish a crawl run", lambda session: session.execute(statement))
+
+    # Raw bytes
+
+    def store_bytes(self, data: bytes | BinaryIO) -> str:
+        """Write raw bytes to the content-addressed folder; their sha256."""
+        return self.raw.put(data).sha256
+
+    def raw_path(self, sha256: str) -> Path:
+        return self.raw.path(sha256)
+
+    def read_bytes(self, sha256: str) -> bytes:
+        return self.raw.read(sha256)
+
+    # Captures
+
+    def record_capture(
+        self,
+        url: str,
+        *,
+        fetched_at: datetime,
+        status: int | None = None,
+        headers: Headers = (),
+        sha256: str | None = None,
+        warc: WarcRef | None = None,
+        fault: str | None = None,
+        reason: str | None = None,
+        run_id: int | None = None,
+        referer: str | None = None,
+        portal_id: str | None = None,
+        method: str = "GET",
+    ) -> int:
+        """One request and its outcome: a response (``sha256`` of its stored body) or a fault."""
+        content_type = _header(headers, "Content-Type")
+        if sha256 is not None:
+            self._require_raw(sha256)
+        columns = {
+            "url": url,
+            "method": method,
+            "fetched_at": fetched_at,
+            "status": status,
+            "headers": [list(pair) for pair in headers],
+            "etag": _header(headers, "ETag"),
+            "last_modified": _header(headers, "Last-Modified"),
+            "content_type": content_type,
+            "sha256": sha256,
+            "fault": fault,
+            "fault_reason": reason,
+            "crawl_run_id": run_id,
+            "referer": referer,
+            "portal_id": portal_id,
+        } | _warc_columns(warc)
+
+        def insert(session: Session) -> int:
+            if sha256 is not None:
+                self._ensure_document(session, sha256, content_type)
+            return _added_id(session, Capture(**columns))
+
+        return self.transact(f"record the capture of {url}", insert)
+
+    def latest_validators(self, url: str) -> Validators | None:
+        """ETag, Last-Modified and sha256 of the latest full (200) response from ``url``."""
+        query = (
+            select(Capture)
+            .where(Capture.url == url, Capture.status == 200, Capture.sha256.is_not(None))
+            .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+            .limit(1)
+        )
+        with Session(self.engine) as session:
+            capture = session.scalars(query).first()
+        if capture is None:
+            return None
+        warc = _prior(capture)
+        if capture.warc_record_type == "revisit" and capture.payload_digest:
+            warc = self.prior_record(capture.payload_digest) or warc  # point at the full response
+        return Validators(capture.etag, capture.last_modified, capture.sha256, warc)
+
+    def prior_record(self, payload_digest: str) -> PriorRecord | None:
+        """The first response record with this payload, for an identical-payload revisit."""
+        query = (
+            select(Capture)
+            .where(Capture.payload_digest == payload_digest, Capture.warc_record_type == "response")
+            .order_by(Capture.id)
+            .limit(1)
+        )
+        with Session(self.engine) as session:
+            capture = session.scalars(query).first()
+            return None if capture is None else _prior(capture)
+
+    # Reports
+
+    def store_report(
+        self,
+        report: Report,
+        *,
+        sha256: str,
+        source_url: str,
+        fetched_at: datetime,
+        media_type: str | None = None,
+        size: int | None = None,
+        list_url: str | None = None,
+        portal_id: str | None = None,
+        region: Region | None = None,
+        capture_id: int | None = None,
+        parser_version: str | None = None,
+    ) -> StoreResult:
+        """Store a parsed report: a new version if its bytes are new to it, else a sighting."""
+        key = report_key(report, region)
+        self._require_raw(sha256)
+        size = self.raw.path(sha256).stat().st_size if size is None else size
+        sighting = Sighting(sha256, source_url, _as_utc(fetched_at), list_url, portal_id, capture_id)
+        now = self.clock()
+        prepared = prepare(report, key, parser_version=parser_version or self.parser_version, now=now)
+
+        def store(session: Session) -> StoreResult:
+            connection = session.connection()
+            ensure_document(connection, sha256, media_type, size, self.raw.relative_path(sha256), now)
+            agency_id = self._agency_id(connection, key, portal_id, now)
+            return store_version(connection, prepared, sighting, agency_id)
+
+        result = self.transact(f"store {key.agency} {key.year}", store)
+        self._known_agencies[key.agency] = result.agency_id
+        if key.printed != key.agency:
+            self._known_aliases.add((key.agency, key.printed))
+        return result
+
+    # Reading
+
+    def report_history(self, agency: str, year: int) -> list[history.VersionInfo]:
+        with Session(self.engine) as session:
+            return history.report_history(session, agency, year)
+
+    def year_cells(self, year: int, *, table: str | None = None, latest: bool = True) -> list[history.CellInfo]:
+        with Session(self.engine) as session:
+            return history.year_cells(session, year, table=table, latest=latest)
+
+    def iter_versions(self) -> Iterator[history.ExportedVersion]:
+        with Session(self.engine) as session:
+            yield from history.iter_versions(session)
+
+    # Internals
+
+    def transact(self, what: str, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in one write transaction, retried on collisions with other writers."""
+
+        def attempt() -> T:
+            with Session(self._writer) as session, session.begin():
+                return work(session)
+
+        return run_retrying(attempt, what=what)
+
+    def _require_raw(self, sha256: str) -> None:
+        if not self.raw.exists(sha256):
+            raise ArchiveError(f"raw bytes {sha256} are not in {self.raw.root}: store_bytes() comes first")
+
+    def _ensure_document(self, session: Session, sha256: str, media_type: str | None) -> None:
+        size = self.raw.path(sha256).stat().st_size
+        ensure_document(session.connection(), sha256, media_type, size, self.raw.relative_path(sha256), self.clock())
+
+    def _agency_id(self, connection: Connection, key: ReportKey, portal_id: str | None, now: datetime) -> int:
+        # Agencies are never deleted, so an id seen committed stays right: spare the lookups.
+        agency_id = self._known_agencies.get(key.agency) or agency_id_for(connection, key, portal_id, now)
+        if key.printed != key.agency and (key.agency, key.printed) not in self._known_aliases:
+            ensure_alias(connection, agency_id, key.printed, portal_id, now)
+        return agency_id
+
+
+def _prepare_schema(engine: Engine, upgrade: bool | None) -> None:
+    current = migrate.current_revision(engine)
+    if upgrade is None:
+        upgrade = engine.dialect.name == "sqlite" or current is None
+    if upgrade and current != migrate.head_revision():
+        migrate.upgrade(engine)
+    migrate.check(engine)
+
+
+def _added_id(session: Session, row: Any) -> int:
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    wanted = name.lower()
+    return next((value for key, value in headers if key.lower() == wanted), None)
+
+
+def _warc_columns(warc: WarcRef | None) -> dict[str, Any]:
+    if warc is None:
+        return {}
+    return {
+        "warc_file": warc.filename,
+        "warc_offset": warc.offset,
+        "warc_record_id": warc.record_id,
+        "warc_record_type": warc.record_type,
+        "warc_date": warc.date,
+        "payload_digest": warc.payload_digest,
+    }
+
+
+def _prior(capture: Capture) -> PriorRecord | None:
+    if capture.warc_record_id is None or capture.warc_date is None:
+        return None
+    return PriorRecord(capture.url, capture.warc_date, capture.warc_record_id, capture.payload_digest)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _json_ready(stats: Mapping[str, Any]) -> dict[str, Any]:
+    # Scrapy's stats hold datetimes (start_time, finish_time); JSON holds their ISO text.
+    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in stats.items()}

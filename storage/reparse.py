@@ -1,0 +1,116 @@
+"""Rebuilding the parsed data of every version from its raw bytes, with the current parser.
+
+Parsed data is derived: the raw bytes are the archive. ``reparse`` reads each version's
+document from the content-addressed folder, parses it again, and replaces the version's
+record, text, cells and check results in one transaction per version, recording the
+parser version that made them. The version keeps its agency and year even when the new
+parse reads them differently: such versions are listed, never moved. A document the
+parser now rejects keeps its previous parse and is listed with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from parsers.model import Region, Report
+from storage.archive import Archive
+from storage.errors import UnkeyedReport
+from storage.models import Agency, Cell, CheckResult, Version
+from storage.models import Report as ReportRow
+from storage.versions import Prepared, ReportKey, prepare, reorder, replace_derived_rows, report_key, sort_date
+
+Parse = Callable[[bytes, Region], Report]
+
+
+@dataclass(slots=True)
+class ReparseStats:
+    versions: int = 0
+    reparsed: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)  # version id, reason
+    key_changed: list[tuple[int, str]] = field(default_factory=list)  # version id, what the parser read now
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    version_id: int
+    report_id: int
+    agency_id: int
+    agency: str
+    year: int
+    sha256: str
+    first_seen_at: datetime
+    region: Region
+
+
+def current_parser() -> Parse:
+    """extract + parse of the installed parsers package."""
+    from parsers.extract import extract
+    from parsers.report import parse
+
+    return lambda data, region: parse(extract(data), region=region)
+
+
+def reparse_all(
+    archive: Archive, *, parse: Parse | None = None, parser_version: str | None = None, only_outdated: bool = False
+) -> ReparseStats:
+    """Reparse every version (or only those another parser version made); what happened."""
+    from parsers.errors import ParseError
+
+    parse = parse or current_parser()
+    version = parser_version or archive.parser_version
+    stats = ReparseStats()
+    for target in _targets(archive, version if only_outdated else None):
+        stats.versions += 1
+        try:
+            report = parse(archive.read_bytes(target.sha256), target.region)
+        except ParseError as error:
+            stats.failed.append((target.version_id, f"{error.reason}: {error.message}"))
+            continue
+        _note_key_change(stats, target, report)
+        # Cells keep the version's stored key, whatever the new parse reads.
+        key = ReportKey(target.agency, target.year, report.agency or target.agency, target.region)
+        prepared = prepare(report, key, parser_version=version, now=archive.clock())
+        archive.transact(f"reparse version {target.version_id}", partial(_replace, target=target, prepared=prepared))
+        stats.reparsed += 1
+    return stats
+
+
+def _targets(archive: Archive, skip_version: str | None) -> list[_Target]:
+    query = (
+        select(Version.id, Version.report_id, Agency.id, Agency.name, ReportRow.year, Version.content_sha256)
+        .add_columns(Version.first_seen_at, Agency.province, Agency.city, Agency.district)
+        .join(ReportRow, ReportRow.id == Version.report_id)
+        .join(Agency, Agency.id == ReportRow.agency_id)
+        .order_by(Version.id)
+    )
+    if skip_version is not None:
+        query = query.where(Version.parser_version != skip_version)
+    with Session(archive.engine) as session:
+        rows = session.execute(query).all()
+    return [_Target(*row[:7], Region(*row[7:])) for row in rows]
+
+
+def _note_key_change(stats: ReparseStats, target: _Target, report: Report) -> None:
+    try:
+        key = report_key(report, target.region)
+    except UnkeyedReport as error:
+        stats.key_changed.append((target.version_id, str(error)))
+        return
+    if (key.agency, key.year) != (target.agency, target.year):
+        stats.key_changed.append((target.version_id, f"{key.agency} {key.year}"))
+
+
+def _replace(session: Session, *, target: _Target, prepared: Prepared) -> None:
+    connection = session.connection()
+    columns = prepared.columns | {"sort_date": sort_date(prepared.columns["published_at"], target.first_seen_at)}
+    connection.execute(update(Version).where(Version.id == target.version_id).values(**columns))
+    connection.execute(delete(Cell).where(Cell.version_id == target.version_id))
+    connection.execute(delete(CheckResult).where(CheckResult.version_id == target.version_id))
+    replace_derived_rows(connection, target.version_id, target.agency_id, prepared)
+    reorder(connection, target.report_id)

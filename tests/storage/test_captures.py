@@ -1,0 +1,92 @@
+"""Captures, conditional-GET validators, revisit lookups and crawl runs (both databases)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from storage.archive import Archive
+from storage.models import Capture, CrawlRun, Document
+from storage.warc import PriorRecord, WarcRef
+from tests.storage.conftest import T0
+
+URL = "http://www.zz27q.gov.cn/zwgk/zfxxgknb/202401/P020240120.pdf"
+HEADERS = [
+    ("Content-Type", "application/pdf"),
+    ("ETag", '"5f1-abc"'),
+    ("Last-Modified", "Sat, 20 Jan 2024 02:00:00 GMT"),
+]
+
+
+def ref(record_id: str, record_type: str = "response", digest: str = "sha1:AAAA") -> WarcRef:
+    return WarcRef("nianbao-1.warc.gz", 1234, 567, record_id, record_type, None, digest, "2024-03-01T08:00:00Z")
+
+
+def test_a_response_capture_keeps_its_headers_warc_place_and_document(archive: Archive) -> None:
+    sha256 = archive.store_bytes(b"%PDF-1.7 report")
+    capture_id = archive.record_capture(
+        URL, fetched_at=T0, status=200, headers=HEADERS, sha256=sha256, warc=ref("<urn:uuid:1>"), referer="http://list"
+    )
+    with Session(archive.engine) as session:
+        capture = session.get(Capture, capture_id)
+        document = session.get(Document, sha256)
+    assert (capture.status, capture.etag, capture.content_type, capture.referer) == (
+        200,
+        '"5f1-abc"',
+        "application/pdf",
+        "http://list",
+    )
+    assert capture.headers == [list(pair) for pair in HEADERS]
+    assert (capture.warc_file, capture.warc_offset, capture.warc_record_id) == (
+        "nianbao-1.warc.gz",
+        1234,
+        "<urn:uuid:1>",
+    )
+    assert (document.media_type, document.size) == ("application/pdf", 15)
+
+
+def test_a_fault_is_a_capture_with_its_reason(archive: Archive) -> None:
+    capture_id = archive.record_capture(URL, fetched_at=T0, fault="timeout", reason="no answer in 180 s")
+    with Session(archive.engine) as session:
+        capture = session.get(Capture, capture_id)
+    assert (capture.status, capture.sha256, capture.fault, capture.fault_reason) == (
+        None,
+        None,
+        "timeout",
+        "no answer in 180 s",
+    )
+
+
+def test_validators_come_from_the_latest_full_response(archive: Archive) -> None:
+    assert archive.latest_validators(URL) is None
+    old = archive.store_bytes(b"old")
+    new = archive.store_bytes(b"new")
+    archive.record_capture(URL, fetched_at=T0, status=200, headers=[("ETag", '"1"')], sha256=old, warc=ref("<a>"))
+    archive.record_capture(URL, fetched_at=T0 + timedelta(days=1), status=200, headers=[("ETag", '"2"')], sha256=new)
+    archive.record_capture(URL, fetched_at=T0 + timedelta(days=2), status=304, headers=[("ETag", '"2"')])
+    archive.record_capture(URL, fetched_at=T0 + timedelta(days=3), fault="reset")
+    validators = archive.latest_validators(URL)
+    assert (validators.etag, validators.sha256, validators.warc) == ('"2"', new, None)
+
+
+def test_a_revisit_points_at_the_first_full_response_with_that_payload(archive: Archive) -> None:
+    sha256 = archive.store_bytes(b"same")
+    archive.record_capture(URL, fetched_at=T0, status=200, sha256=sha256, warc=ref("<first>", digest="sha1:SAME"))
+    archive.record_capture(
+        URL + "?2", fetched_at=T0, status=200, sha256=sha256, warc=ref("<again>", "revisit", "sha1:SAME")
+    )
+    assert archive.prior_record("sha1:SAME") == PriorRecord(URL, "2024-03-01T08:00:00Z", "<first>", "sha1:SAME")
+    assert archive.prior_record("sha1:OTHER") is None
+    assert archive.latest_validators(URL + "?2").warc.record_id == "<first>"
+
+
+def test_a_crawl_run_keeps_its_portals_and_statistics(archive: Archive) -> None:
+    run = archive.start_run(["zz-erqi", "ha-hongze"])
+    archive.record_capture(URL, fetched_at=T0, fault="blocked", reason="412 with a script challenge", run_id=run)
+    stats = {"nianbao/version/new": 3, "finish_time": datetime(2024, 3, 1, 9, tzinfo=UTC)}
+    archive.finish_run(run, stats)
+    with Session(archive.engine) as session:
+        row = session.get(CrawlRun, run)
+    assert row.portals == ["zz-erqi", "ha-hongze"] and row.finished_at is not None
+    assert row.stats == {"nianbao/version/new": 3, "finish_time": "2024-03-01T09:00:00+00:00"}

@@ -1,0 +1,167 @@
+"""Storing is idempotent and versioned, and versions are in published order (both databases)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from parsers.model import Region
+from storage.archive import Archive
+from storage.errors import ArchiveError, UnkeyedReport
+from storage.models import Agency, AgencyAlias, Capture, Cell, CheckResult, Document, Report, Version, VersionSource
+from tests.storage.conftest import T0
+from tests.storage.reports import ERQI, document_bytes, make_report
+
+URL = "https://www.zz27q.gov.cn/zwgk/zfxxgknb/202401/t20240120_1.html"
+
+
+def store(archive: Archive, report, *, url: str = URL, at=T0, **extra):
+    sha256 = archive.store_bytes(document_bytes(report))
+    return archive.store_report(report, sha256=sha256, source_url=url, fetched_at=at, region=report.region, **extra)
+
+
+def vars_of(region: Region) -> tuple:
+    return (region.province, region.city, region.district)
+
+
+def count(archive: Archive, model) -> int:
+    with Session(archive.engine) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_first_store_makes_version_1(archive: Archive) -> None:
+    result = store(archive, make_report(), media_type="application/json")
+    assert (result.version_number, result.ordinal, result.created, result.is_latest) == (1, 1, True, True)
+    with Session(archive.engine) as session:
+        version = session.get(Version, result.version_id)
+        document = session.get(Document, version.content_sha256)
+    assert version.parser_version == archive.parser_version
+    assert version.record["tables"]["active"]["fees"]["amount"] == "95.3893"
+    assert (document.media_type, document.size) == (
+        "application/json",
+        archive.raw_path(document.sha256).stat().st_size,
+    )
+
+
+def test_the_same_bytes_again_only_record_a_sighting(archive: Archive) -> None:
+    first = store(archive, make_report(), at=T0)
+    again = store(archive, make_report(), url=URL + "?from=list2", at=T0 + timedelta(days=30))
+    assert (again.version_id, again.version_number, again.created) == (first.version_id, 1, False)
+    assert count(archive, Version) == 1 and count(archive, Cell) == 5
+    with Session(archive.engine) as session:
+        version = session.get(Version, first.version_id)
+        sources = session.scalars(select(VersionSource).order_by(VersionSource.id)).all()
+    assert (version.first_seen_at, version.last_seen_at) == (T0, T0 + timedelta(days=30))
+    assert [source.url for source in sources] == [URL, URL + "?from=list2"]
+
+
+def test_a_sighting_at_the_same_url_counts_it(archive: Archive) -> None:
+    for day in range(3):
+        store(archive, make_report(), at=T0 + timedelta(days=day))
+    with Session(archive.engine) as session:
+        source = session.scalars(select(VersionSource)).one()
+    assert (source.seen_count, source.last_seen_at) == (3, T0 + timedelta(days=2))
+
+
+def test_changed_content_becomes_the_next_version_and_nothing_is_lost(archive: Archive) -> None:
+    first = store(archive, make_report(new=10), at=T0)
+    second = store(archive, make_report(new=12), at=T0 + timedelta(days=1))
+    assert (second.version_number, second.created, second.is_latest) == (2, True, True)
+    history = archive.report_history("郑州市二七区统计局", 2023)
+    assert [(v.number, v.is_latest) for v in history] == [(1, False), (2, True)]
+    assert count(archive, Version) == 2 and count(archive, Cell) == 10 and count(archive, CheckResult) == 2
+    assert archive.raw_path(history[0].sha256).exists() and archive.raw_path(history[1].sha256).exists()
+    assert first.version_id != second.version_id
+
+
+def test_a_correction_met_first_is_still_the_latest_version(archive: Archive) -> None:
+    """更正版 at a new URL, published later, found by the crawl before the original."""
+    correction = make_report(published_at=date(2024, 3, 5), new=12, note="（更正版）")
+    original = make_report(published_at=date(2024, 1, 20), new=10)
+    store(archive, correction, url=URL.replace("_1", "_2"), at=T0)
+    store(archive, original, url=URL, at=T0 + timedelta(hours=1))
+    history = archive.report_history("郑州市二七区统计局", 2023)
+    assert [(v.number, v.ordinal, v.published_at, v.is_latest) for v in history] == [
+        (2, 1, date(2024, 1, 20), False),
+        (1, 2, date(2024, 3, 5), True),
+    ]
+    cells = archive.year_cells(2023, table="applications")
+    assert {cell.value for cell in cells if (cell.row, cell.column) == ("new", "total")} == {12}
+
+
+def test_without_a_publication_date_first_seen_orders_the_versions(archive: Archive) -> None:
+    store(archive, make_report(new=10), at=T0 + timedelta(days=3))
+    store(archive, make_report(new=11), at=T0 + timedelta(days=9))
+    older_capture = store(archive, make_report(new=9), at=T0)  # an old WARC imported late
+    history = archive.report_history("二七区统计局", 2023)
+    assert [v.number for v in history] == [3, 1, 2]
+    assert older_capture.ordinal == 1 and history[-1].is_latest
+
+
+def test_cells_keep_ints_decimals_and_blanks_exactly(archive: Archive) -> None:
+    store(archive, make_report(fees="7730.20"))
+    cells = {(c.table, c.row, c.column): c for c in archive.year_cells(2023)}
+    fees = cells[("active", "fees", "amount")]
+    assert fees.value == Decimal("7730.20") and str(fees.value) == "7730.20"
+    assert cells[("active", "licensing", "decisions")].value == 7
+    assert type(cells[("active", "licensing", "decisions")].value) is int
+    blank = cells[("applications", "carried_over", "total")]
+    assert (blank.value, blank.raw_text, blank.meaning) == (None, "—", "na")
+    with Session(archive.engine) as session:
+        exact = session.scalars(select(Cell.value_exact).where(Cell.table_key == "active")).all()
+    assert sorted(exact) == ["7", "7730.20"]
+
+
+def test_check_results_are_stored(archive: Archive) -> None:
+    store(archive, make_report())
+    with Session(archive.engine) as session:
+        check = session.scalars(select(CheckResult)).one()
+    assert (check.rule, check.status) == ("R1", "uncertain")
+
+
+def test_agency_is_canonical_and_keeps_its_printed_name(archive: Archive) -> None:
+    store(archive, make_report(agency="二七区统计局"))
+    store(archive, make_report(agency="郑州市二七区统计局", year=2022))
+    with Session(archive.engine) as session:
+        agencies = session.scalars(select(Agency)).all()
+        aliases = session.scalars(select(AgencyAlias.alias)).all()
+    assert [(a.name, a.province, a.city, a.district) for a in agencies] == [("郑州市二七区统计局", *vars_of(ERQI))]
+    assert aliases == ["二七区统计局"]
+    assert [v.year for v in archive.report_history("二七区统计局", 2022)] == [2022]
+
+
+def test_a_report_without_agency_or_year_is_refused(archive: Archive) -> None:
+    report = make_report()
+    report.year = None
+    with pytest.raises(UnkeyedReport, match="year"):
+        store(archive, report)
+    assert count(archive, Report) == 0
+
+
+def test_rows_never_point_at_bytes_that_are_not_stored(archive: Archive) -> None:
+    with pytest.raises(ArchiveError, match="store_bytes"):
+        archive.store_report(make_report(), sha256="ab" * 32, source_url=URL, fetched_at=T0)
+    assert count(archive, Version) == 0 and count(archive, Document) == 0
+
+
+def test_year_cells_cover_every_agency_latest_version_only(archive: Archive) -> None:
+    store(archive, make_report(new=10))
+    store(archive, make_report(new=11), at=T0 + timedelta(days=1))
+    store(archive, make_report(agency="金水区统计局", new=5, region=Region("河南省", "郑州市", "金水区")))
+    store(archive, make_report(year=2022, new=1))
+    totals = {c.agency: c.value for c in archive.year_cells(2023) if (c.row, c.column) == ("new", "total")}
+    assert totals == {"郑州市二七区统计局": 11, "郑州市金水区统计局": 5}
+    assert len(archive.year_cells(2023, latest=False)) == 15
+
+
+def test_capture_links_to_its_version(archive: Archive) -> None:
+    report = make_report()
+    sha256 = archive.store_bytes(document_bytes(report))
+    capture = archive.record_capture(URL, fetched_at=T0, status=200, sha256=sha256)
+    result = archive.store_report(report, sha256=sha256, source_url=URL, fetched_at=T0, capture_id=capture)
+    with Session(archive.engine) as session:
+        assert session.get(Capture, capture).version_id == result.version_id
