@@ -36,8 +36,14 @@ bench-parse: $(STAMP)
 bench-extract: $(STAMP)
 	$(PY) bench/bench_extract.py
 
+bench-crawl: $(STAMP)
+	$(PY) bench/bench_crawl.py
+
 bench-archive: $(STAMP)
 	$(PY) bench/bench_archive.py
+
+bench-query: $(STAMP)
+	$(PY) bench/bench_query.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

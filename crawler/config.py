@@ -1,0 +1,97 @@
+"""The one table of nianbao's own Scrapy settings: every ``NIANBAO_*`` name, default and help.
+
+Components read these through :func:`get` (and its typed siblings), which fall back to
+the default declared here, so a crawler built without ``crawler/settings.py`` (tests,
+``get_crawler``) behaves the same. ``tests/crawler/test_config.py`` fails when a
+``NIANBAO_*`` name is used but not declared here, or declared but never read.
+
+``IdentifyingUserAgent`` is a Scrapy add-on: it builds ``USER_AGENT`` from
+``NIANBAO_CONTACT_URL`` once the settings are final, so ``-s NIANBAO_CONTACT_URL=...``
+changes the User-Agent too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+from storage.defaults import DEFAULT_ARCHIVE_DIR, DEFAULT_DB_URL
+
+PLACEHOLDER_CONTACT = "https://nianbao.invalid/contact"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("NIANBAO_PORTALS", None, "portal registry YAML to crawl; None: the bundled crawler/portals.yaml"),
+    Setting("NIANBAO_PORTAL_IDS", [], "ids of the registry's portals to crawl; empty: all of them"),
+    Setting("NIANBAO_DB_URL", DEFAULT_DB_URL, "SQLAlchemy URL of the archive database"),
+    Setting(
+        "NIANBAO_ARCHIVE_DIR", DEFAULT_ARCHIVE_DIR, "folder of the archive's raw bytes (sha256 names) and WARC files"
+    ),
+    Setting("NIANBAO_CONTACT_URL", PLACEHOLDER_CONTACT, "page saying who runs the crawl; goes into the User-Agent"),
+    Setting("NIANBAO_WARC", True, "also write every response to WARC files through storage's WARC writer"),
+    Setting("NIANBAO_PARSE", True, "extract and parse report documents while crawling"),
+    Setting("NIANBAO_PARSE_THREADS", 2, "documents parsed at once, in threads off the reactor"),
+    Setting("NIANBAO_CONDITIONAL_GET", True, "send If-None-Match/If-Modified-Since from the latest capture"),
+    Setting("NIANBAO_CRAWL_DELAY_MAX", 60.0, "seconds: the longest robots.txt Crawl-delay honoured as given"),
+    Setting("NIANBAO_BLOCK_BACKOFF", 300.0, "seconds a host is left alone after it answers with a block page"),
+    Setting("NIANBAO_BLOCK_BACKOFF_MAX", 3600.0, "seconds: the back-off doubles per block in a row up to this"),
+    Setting("NIANBAO_RETRY_BACKOFF", 2.0, "seconds before the first retry; doubles per retry (Retry-After wins)"),
+    Setting("NIANBAO_RETRY_BACKOFF_MAX", 120.0, "seconds: the longest wait before one retry"),
+    Setting("NIANBAO_MAX_LIST_PAGES", 200, "pages of one annual-report list followed at most"),
+    Setting("NIANBAO_MAX_NAV_DEPTH", 3, "links followed from a home page to find the annual-report column"),
+    Setting("NIANBAO_PROGRESS_INTERVAL", 0.0, "seconds between progress lines on stderr; 0: none"),
+)
+
+TABLE: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    """Every nianbao setting with its default, as crawler/settings.py declares them."""
+    return {setting.name: setting.default for setting in SETTINGS}
+
+
+def get(settings: BaseSettings, name: str) -> Any:
+    value = settings.get(name)
+    return TABLE[name].default if value is None else value
+
+
+def get_bool(settings: BaseSettings, name: str) -> bool:
+    return settings.getbool(name, TABLE[name].default)
+
+
+def get_int(settings: BaseSettings, name: str) -> int:
+    return settings.getint(name, TABLE[name].default)
+
+
+def get_float(settings: BaseSettings, name: str) -> float:
+    return settings.getfloat(name, TABLE[name].default)
+
+
+def get_list(settings: BaseSettings, name: str) -> list[str]:
+    return settings.getlist(name, TABLE[name].default)
+
+
+def user_agent(contact_url: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("nianbao")
+    except PackageNotFoundError:
+        release = "dev"
+    return f"nianbao/{release} (+{contact_url}; archives 政府信息公开工作年度报告)"
+
+
+class IdentifyingUserAgent:
+    """Add-on: ``USER_AGENT`` names nianbao and ``NIANBAO_CONTACT_URL`` unless set explicitly."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.set("USER_AGENT", user_agent(get(settings, "NIANBAO_CONTACT_URL")), priority="addon")

@@ -1,0 +1,265 @@
+"""Extensions: the archive a crawl writes to, per-host politeness, progress lines.
+
+- ``ArchiveExtension`` (NIANBAO_DB_URL, NIANBAO_ARCHIVE_DIR, NIANBAO_WARC) opens the
+  archive once, at ``engine_started``, and closes it at ``engine_stopped``. Middlewares
+  and pipelines reach it with ``crawler.get_extension(ArchiveExtension)``. Every archive
+  write (raw bytes, rows, WARC records) runs in its one writer thread, in order, off the
+  reactor; reads for conditional GET run where they are asked.
+- ``HostPoliteness`` (NIANBAO_CRAWL_DELAY_MAX, NIANBAO_BLOCK_BACKOFF, NIANBAO_BLOCK_BACKOFF_MAX)
+  holds a host's download slot to the robots.txt ``Crawl-delay`` (Scrapy parses it since
+  2.18 but does not act on it) and, after a block page, leaves the host alone for a while:
+  the back-off doubles with each block in a row. Its floor is applied after AutoThrottle's
+  adjustment, so AutoThrottle can slow a host down but never below it.
+- ``ConditionalAutoThrottle`` replaces Scrapy's AutoThrottle: it lets a ``304 Not
+  Modified`` lower a host's delay as a ``200`` does (see the class).
+- ``CrawlProgress`` (NIANBAO_PROGRESS_INTERVAL) writes one line per portal to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from time import monotonic
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.http import Response
+from scrapy.utils.asyncio import call_later, create_looping_call
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
+
+from crawler import config
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
+
+    from storage.archive import Archive
+    from storage.warc import WarcWriter
+
+T = TypeVar("T")
+
+
+class ThreadLane:
+    """A bounded pool of threads that the reactor hands blocking work to, and awaits."""
+
+    def __init__(self, name: str, threads: int) -> None:
+        self.pool = ThreadPool(minthreads=0, maxthreads=max(1, threads), name=name)
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def stop(self) -> None:
+        self.pool.stop()
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        from twisted.internet import reactor
+
+        return await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, work, *args))
+
+
+class ArchiveExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.db_url: str = config.get(settings, "NIANBAO_DB_URL")
+        self.archive_dir = Path(config.get(settings, "NIANBAO_ARCHIVE_DIR"))
+        self.write_warc = config.get_bool(settings, "NIANBAO_WARC")
+        self.archive: Archive | None = None
+        self.warc: WarcWriter | None = None
+        self.run_id: int | None = None
+        self.writer = ThreadLane("nianbao-archive", 1)  # one writer: rows and WARC records in order
+        crawler.signals.connect(self.open, signal=signals.engine_started)
+        crawler.signals.connect(self.close, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
+        return cls(crawler)
+
+    def open(self) -> None:
+        from storage.archive import Archive
+        from storage.warc import WarcWriter
+
+        self.archive = Archive.open(self.db_url, self.archive_dir)
+        self.warc = WarcWriter(self.archive.warc_dir) if self.write_warc else None
+        portals = getattr(self.crawler.spider, "portals", {})
+        self.run_id = self.archive.start_run(list(portals))
+        self.writer.start()
+
+    def close(self) -> None:
+        if self.archive is None:
+            return
+        self.writer.stop()
+        if self.warc is not None:
+            self.warc.close()
+        self.archive.finish_run(self.run_id, self.crawler.stats.get_stats())
+        self.archive.close()
+        self.archive = None
+
+    async def write(self, work: Callable[..., T], *args: Any) -> T:
+        """Run an archive write in the writer thread; await its result."""
+        return await self.writer.run(work, *args)
+
+    # -- what conditional GET reads ---------------------------------------------------
+
+    def latest_validators(self, url: str) -> Validated | None:
+        found = self.archive.latest_validators(url) if self.archive else None
+        if found is None or found.sha256 is None:
+            return None
+        return Validated(found.etag, found.last_modified, found.sha256, asdict(found.warc) if found.warc else None)
+
+    def stored_bytes(self, sha256: str) -> bytes | None:
+        from storage.errors import ArchiveError
+
+        try:
+            return self.archive.read_bytes(sha256) if self.archive else None
+        except (ArchiveError, OSError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """What a conditional request is sent with, and what its 304 will refer to."""
+
+    etag: str | None
+    last_modified: str | None
+    sha256: str
+    warc: dict[str, Any] | None  # the response record a revisit refers to (storage.warc.PriorRecord)
+
+    def as_meta(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "warc": self.warc}  # plain data: requests are pickled to JOBDIR
+
+
+class ConditionalAutoThrottle(AutoThrottle):
+    """AutoThrottle that takes a 304 Not Modified for the full answer it stands for.
+
+    Scrapy's AutoThrottle never lowers a delay on a non-200 response, since error pages
+    are small and fast. But 304 is how an incremental recrawl is answered: one slow page
+    raised the host's delay and every 304 after it kept it there, which made a recrawl of
+    an unchanged world slower than the first crawl.
+    """
+
+    def _adjust_delay(self, slot: Any, latency: float, response: Response) -> None:
+        super()._adjust_delay(slot, latency, response.replace(status=200) if response.status == 304 else response)
+
+
+class HostPoliteness:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.max_crawl_delay = config.get_float(settings, "NIANBAO_CRAWL_DELAY_MAX")
+        self.backoff = config.get_float(settings, "NIANBAO_BLOCK_BACKOFF")
+        self.backoff_max = config.get_float(settings, "NIANBAO_BLOCK_BACKOFF_MAX")
+        self.crawl_delays: dict[str, float] = {}
+        self.blocked: dict[str, tuple[float, float]] = {}  # slot -> (until, seconds)
+        self.saved_delays: dict[str, float] = {}
+        self.blocks_in_a_row: Counter[str] = Counter()
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostPoliteness:
+        return cls(crawler)
+
+    # -- signals ----------------------------------------------------------------------
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay:
+            key = self.crawler.engine.downloader.get_slot_key(request)
+            self.crawl_delays[key] = min(float(delay), self.max_crawl_delay)
+            self.crawler.stats.inc_value("nianbao/robots/crawl_delay_hosts")
+
+    def request_reached_downloader(self, request: Request, spider: Any = None) -> None:
+        self.enforce(request.meta.get("download_slot", ""))
+
+    def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
+        self.enforce(request.meta.get("download_slot", ""))
+
+    # -- what the block-page middleware reports ---------------------------------------
+
+    def back_off(self, key: str) -> float:
+        """A block page from this host: no request to it for a while (longer each time in a row)."""
+        self.blocks_in_a_row[key] += 1
+        seconds = min(self.backoff * 2 ** (self.blocks_in_a_row[key] - 1), self.backoff_max)
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is not None and key not in self.saved_delays:
+            self.saved_delays[key] = slot.delay
+        self.blocked[key] = (monotonic() + seconds, seconds)
+        self.enforce(key)
+        call_later(seconds, self._lift, key)
+        self.crawler.stats.inc_value("nianbao/backoff/count")
+        self.crawler.stats.max_value("nianbao/backoff/max_seconds", seconds)
+        return seconds
+
+    def answered(self, key: str) -> None:
+        """A real answer from this host: the next block starts the back-off afresh."""
+        self.blocks_in_a_row.pop(key, None)
+
+    # -- the floor of a slot's delay --------------------------------------------------
+
+    def floor(self, key: str) -> float:
+        until, seconds = self.blocked.get(key, (0.0, 0.0))
+        return max(self.crawl_delays.get(key, 0.0), seconds if monotonic() < until else 0.0)
+
+    def enforce(self, key: str) -> None:
+        slot = self.crawler.engine.downloader.slots.get(key)
+        floor = self.floor(key)
+        if slot is None or not floor:
+            return
+        # Scrapy randomises each wait by ±jitter: ask for enough that the shortest is the floor.
+        needed = floor / (1 - min(slot.jitter, 0.9))
+        if slot.delay < needed:
+            slot.delay = needed
+
+    def _lift(self, key: str) -> None:
+        until, _ = self.blocked.get(key, (0.0, 0.0))
+        if monotonic() + 0.01 < until:
+            return  # a later block extended it; that one's timer lifts it
+        self.blocked.pop(key, None)
+        slot = self.crawler.engine.downloader.slots.get(key)
+        saved = self.saved_delays.pop(key, None)
+        if slot is not None and saved is not None:
+            slot.delay = saved
+            self.enforce(key)
+
+
+class CrawlProgress:
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler, self.interval = crawler, interval
+        self.loop = create_looping_call(self.report)
+        crawler.signals.connect(self.start, signal=signals.engine_started)
+        crawler.signals.connect(self.stop, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
+        interval = config.get_float(crawler.settings, "NIANBAO_PROGRESS_INTERVAL")
+        if interval <= 0:
+            raise NotConfigured("NIANBAO_PROGRESS_INTERVAL is 0")
+        return cls(crawler, interval)
+
+    def start(self) -> None:
+        self.loop.start(self.interval, now=False)
+
+    def stop(self) -> None:
+        if self.loop.running:
+            self.loop.stop()
+
+    def report(self) -> None:
+        stats = self.crawler.stats
+        for portal_id in getattr(self.crawler.spider, "portals", {}):
+            counts = [stats.get_value(f"nianbao/portal/{portal_id}/{what}", 0) for what in PROGRESS_COUNTS]
+            fields = " ".join(f"{what}={count}" for what, count in zip(PROGRESS_COUNTS, counts, strict=True))
+            sys.stderr.write(f"progress {portal_id}: {fields}\n")
+        sys.stderr.flush()
+
+
+PROGRESS_COUNTS = ("pages", "reports", "attachments", "faults")

@@ -1,0 +1,116 @@
+"""What the ``portal`` spider yields: captures of the pages it read, and faults.
+
+Every capture carries its provenance (portal, URL, the page that led there, fetch time,
+status, headers as received) and the body as received. ``ListPage`` is kept so that a
+later ``304 Not Modified`` can be answered from the stored copy; ``ReportPage`` and
+``Attachment`` are what the archive is for. The pipelines fill the fields under
+"set by the pipelines"; the spider never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from scrapy.http import Headers, Request, Response
+
+HeaderList = list[tuple[str, str]]
+
+
+def header_list(headers: Headers) -> HeaderList:
+    """Every header value in order (Scrapy's ``headers[key]`` keeps only the last one)."""
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+@dataclass(slots=True, kw_only=True)
+class Capture:
+    portal_id: str
+    url: str
+    referer: str | None  # the page that linked here (the list page, or the report page of an attachment)
+    status: int  # as the server answered: 304 when not_modified
+    headers: HeaderList
+    body: bytes = field(repr=False)  # as received; for a 304, the stored copy it confirmed
+    fetched_at: datetime
+    request_method: str = "GET"
+    request_headers: HeaderList = field(default_factory=list, repr=False)
+    request_body: bytes = field(default=b"", repr=False)
+    not_modified: bool = False  # the server answered 304 to our validators
+    validated: dict[str, Any] | None = field(default=None, repr=False)  # for a 304: the copy it confirmed
+    ip_address: str | None = None
+    protocol: str | None = None
+    # -- set by the pipelines ---------------------------------------------------------
+    sha256: str | None = None
+    capture_id: Any = None
+    report: Any = None  # parsers.model.Report when the content parsed
+    parse_fault: str | None = None  # the ParseError reason when it did not
+    parse_detail: str = ""
+    role: str = field(default="page", init=False)
+
+
+@dataclass(slots=True, kw_only=True)
+class ListPage(Capture):
+    """A page listing reports (kept to replay its links when it answers 304)."""
+
+    role: str = field(default="list", init=False)
+
+
+@dataclass(slots=True, kw_only=True)
+class ReportPage(Capture):
+    title: str | None
+    published_at: date | None
+    attachment_urls: list[str] = field(default_factory=list)
+    role: str = field(default="report", init=False)
+
+    @property
+    def list_url(self) -> str | None:
+        return self.referer
+
+
+@dataclass(slots=True, kw_only=True)
+class Attachment(Capture):
+    report_url: str  # the report page that links it
+    list_url: str | None  # the list that led to that report page
+    name: str  # the link text: often the only place the real file name is
+    published_at: date | None = None  # the report page's date: a document rarely shows when it went online
+    role: str = field(default="attachment", init=False)
+
+
+@dataclass(slots=True, kw_only=True)
+class Fault:
+    """Something that went wrong for one URL: recorded, never fatal."""
+
+    portal_id: str
+    url: str
+    referer: str | None
+    reason: str  # blocked_412, http_404, timeout, dns, robots, too_large ...
+    status: int | None = None
+    detail: str = ""
+    role: str = "page"  # what the URL was expected to be: portal, list, report, attachment
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def capture_fields(response: Response, portal_id: str, referer: str | None) -> dict[str, Any]:
+    """The ``Capture`` fields every response gives, as keyword arguments."""
+    request: Request = response.request
+    not_modified = "not_modified" in response.flags
+    return {
+        "portal_id": portal_id,
+        "url": response.url,
+        "referer": referer,
+        "status": 304 if not_modified else response.status,
+        "headers": header_list(response.headers),
+        "body": response.body,
+        "fetched_at": datetime.now(UTC),
+        "request_method": request.method,
+        "request_headers": header_list(request.headers),
+        "request_body": request.body,
+        "not_modified": not_modified,
+        "validated": request.meta.get("nianbao_validated") if not_modified else None,
+        "ip_address": str(response.ip_address) if response.ip_address else None,
+        "protocol": response.protocol,
+    }

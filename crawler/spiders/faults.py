@@ -1,0 +1,50 @@
+"""What went wrong with a request, as the short reason a fault row and a stat carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.middlewares import BlockedPage
+
+REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
+    ((CannotResolveHostError, DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), "connection_refused"),
+    (DownloadCancelledError, "too_large"),  # DOWNLOAD_MAXSIZE
+    (ResponseDataLossError, "data_loss"),
+    (DownloadFailedError, "connection_lost"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultInfo:
+    reason: str
+    status: int | None = None
+    detail: str = ""
+
+
+def describe(failure: Failure) -> FaultInfo:
+    error = failure.value
+    if isinstance(error, BlockedPage):
+        return FaultInfo(f"blocked_{error.status}", error.status, f"block page ({error.kind}); host backed off")
+    if isinstance(error, HttpError):
+        return FaultInfo(f"http_{error.response.status}", error.response.status, str(error))
+    if isinstance(error, IgnoreRequest):
+        return FaultInfo("robots" if "robots.txt" in str(error) else "ignored", None, str(error))
+    for kinds, reason in REASONS:
+        if isinstance(error, kinds):
+            return FaultInfo(reason, None, str(error)[:500])
+    return FaultInfo(type(error).__name__.lower(), None, str(error)[:500])

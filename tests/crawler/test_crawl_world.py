@@ -1,0 +1,183 @@
+"""End to end: crawls of the fixture world, in a subprocess, read back through the archive.
+
+One module-wide sequence on the session's world server: a first crawl (``scrapy crawl
+portal``), a second crawl of the unchanged world (``nianbao crawl``), then one report
+revised and a third crawl. Each crawl runs in its own process, as in production, so no
+test ever restarts a reactor.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fixtures.world.local_crawl import LOCAL_SETTINGS
+from fixtures.world.server import WorldServer
+from storage.archive import Archive
+from storage.models import Capture, VersionSource
+
+pytestmark = pytest.mark.slow
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Crawl:
+    db_url: str
+    archive_dir: Path
+    log: list[dict[str, Any]]
+    output: str
+
+    def archive(self) -> Archive:
+        return Archive.open(self.db_url, self.archive_dir)
+
+    def sources(self) -> set[str]:
+        with self.archive() as archive, Session(archive.engine) as session:
+            return set(session.scalars(select(VersionSource.url)))
+
+    def captures(self) -> list[Capture]:
+        with self.archive() as archive, Session(archive.engine) as session:
+            return list(session.scalars(select(Capture).order_by(Capture.id)))
+
+    def versions(self) -> list[Any]:
+        with self.archive() as archive:
+            return [exported.info for exported in archive.iter_versions()]
+
+
+def run_crawl(command: list[str], server: WorldServer, folder: Path) -> Crawl:
+    server.clear_log()
+    db_url = f"sqlite:///{folder / 'archive.sqlite'}"
+    settings = {**LOCAL_SETTINGS, "NIANBAO_PORTALS": str(server.registry), "NIANBAO_DB_URL": db_url}
+    settings["NIANBAO_ARCHIVE_DIR"] = str(folder / "raw")
+    arguments = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    done = subprocess.run(
+        [sys.executable, *command, *arguments],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return Crawl(db_url, folder / "raw", server.log(), done.stdout)
+
+
+SCRAPY = ["-m", "scrapy", "crawl", "portal", "-s", "LOG_LEVEL=WARNING"]
+NIANBAO = ["-c", "from crawler.cli import main; main()", "crawl", "--progress", "0"]
+
+
+@pytest.fixture(scope="module")
+def first(world_server: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    world_server.reset()
+    return run_crawl(SCRAPY, world_server, tmp_path_factory.mktemp("crawl"))
+
+
+@pytest.fixture(scope="module")
+def second(first: Crawl, world_server: WorldServer) -> Crawl:
+    return run_crawl(NIANBAO, world_server, first.archive_dir.parent)
+
+
+def requested(crawl: Crawl, url: str) -> list[dict[str, Any]]:
+    path = url.split("/", 3)[3]
+    return [entry for entry in crawl.log if entry["path"] == "/" + path]
+
+
+def test_every_report_is_archived_and_parsed(first: Crawl, world_truth: dict[str, Any]) -> None:
+    sources = first.sources()
+    parsed = [r for r in world_truth["reports"] if r["parsed"]]
+    missing = [r["id"] for r in parsed if not ({r["content_url"], *r["also_at"]} & sources)]
+    assert not missing
+    keys = {(info.agency, info.year) for info in first.versions()}
+    assert keys == {(r["agency_canonical"], r["year"]) for r in parsed}
+
+
+def test_every_archivable_report_page_is_captured(first: Crawl, world_truth: dict[str, Any]) -> None:
+    captured = {c.url for c in first.captures() if c.status == 200 and c.fault is None}
+    assert [r["id"] for r in world_truth["reports"] if r["archived"] and r["url"] not in captured] == []
+
+
+def test_no_noise_is_archived(first: Crawl, world_truth: dict[str, Any]) -> None:
+    noise = {n["url"] for n in world_truth["noise"]}
+    assert noise.isdisjoint(first.sources())
+    assert noise.isdisjoint(c.url for c in first.captures())
+
+
+def test_faults_are_recorded_with_their_reasons(first: Crawl, world_truth: dict[str, Any]) -> None:
+    faults = {(c.url, c.fault) for c in first.captures() if c.fault}
+    expected = {"blocked_412": "blocked_412", "blocked_521": "blocked_521", "broken_attachment": "parse_truncated"}
+    for fault in world_truth["faults"]:
+        if fault["fault"] in expected:
+            assert (fault["url"], expected[fault["fault"]]) in faults
+
+
+def test_block_pages_are_never_retried(first: Crawl, world_truth: dict[str, Any]) -> None:
+    for fault in world_truth["faults"]:
+        if fault["fault"].startswith("blocked_"):
+            assert len(requested(first, fault["url"])) == 1
+
+
+def test_robots_txt_is_obeyed(first: Crawl, world_truth: dict[str, Any]) -> None:
+    excluded = [f["url"] for f in world_truth["faults"] if f["fault"] == "robots_disallowed"]
+    assert excluded and all(requested(first, url) == [] for url in excluded)
+
+
+def test_crawl_delay_is_honoured(first: Crawl, world_truth: dict[str, Any]) -> None:
+    (portal,) = [p for p in world_truth["portals"] if p["robots"] and "Crawl-delay" in p["robots"]]
+    entries = [e for e in first.log if e["portal"] == portal["id"] and e["path"] != "/robots.txt"]
+    times = sorted(entry["time"] for entry in entries)
+    # The log stamps a request once its body is made (documents take a while), so single
+    # gaps wobble; the pace over the whole crawl is what Crawl-delay: 0.1 bounds.
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(times))
+    assert len(times) > 10
+    assert times[-1] - times[0] >= 0.095 * (len(times) - 1)
+    assert gaps[len(gaps) // 2] >= 0.095
+
+
+def test_an_unchanged_world_makes_no_new_version(first: Crawl, second: Crawl) -> None:
+    assert len(second.versions()) == len(first.versions())
+    assert "versions: 0 new" in second.output
+
+
+def test_recrawls_are_conditional(first: Crawl, second: Crawl, world_truth: dict[str, Any]) -> None:
+    conditional = [entry for entry in second.log if "if-none-match" in entry["headers"]]
+    not_modified = [entry for entry in second.log if entry["status"] == 304]
+    pages = [r["url"] for r in world_truth["reports"] if r["archived"]]
+    assert len(not_modified) >= len(pages) and len(conditional) == len(not_modified)
+    report_requests = [entry for url in pages for entry in requested(second, url)]
+    assert all(entry["status"] == 304 for entry in report_requests)
+
+
+def test_one_revised_report_makes_exactly_one_new_version(
+    second: Crawl, world_server: WorldServer, world_truth: dict[str, Any]
+) -> None:
+    target = next(r for r in world_truth["reports"] if r["parsed"] and r["doc_format"] == "pdf" and not r["supersedes"])
+    before = second.versions()
+    try:
+        world_server.revise(target["id"])
+        third = run_crawl(NIANBAO, world_server, second.archive_dir.parent)
+    finally:
+        world_server.reset()
+    after = third.versions()
+    assert len(after) == len(before) + 1
+    (new,) = [info for info in after if info.version_id not in {b.version_id for b in before}]
+    assert (new.agency, new.year, new.source_url) == (target["agency_canonical"], target["year"], target["content_url"])
+    assert "versions: 1 new" in third.output
+
+
+def test_versions_carry_the_date_their_page_was_published(first: Crawl, world_truth: dict[str, Any]) -> None:
+    # An attachment's version used to fall back to when it was first seen: the crawl knew the
+    # report page's date but did not hand it to the attachment.
+    published = {r["content_url"]: r["published_at"] for r in world_truth["reports"] if r["parsed"]}
+    dated = [(info.source_url, str(info.published_at)) for info in first.versions() if info.source_url in published]
+    assert [(url, date) for url, date in dated if published[url] != date] == []
+    assert any(url.endswith(".pdf") for url, _ in dated)

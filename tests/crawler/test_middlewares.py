@@ -1,0 +1,200 @@
+"""Downloader middlewares and politeness, built by Scrapy from a test crawler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.core.downloader import Slot
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Response
+from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.misc import build_from_crawler
+
+from crawler.extensions import ArchiveExtension, ConditionalAutoThrottle, HostPoliteness
+from crawler.middlewares import (
+    BackoffRetryMiddleware,
+    BlockedPage,
+    BlockPageMiddleware,
+    ConditionalGetMiddleware,
+    block_kind,
+    retry_after,
+)
+from tests.crawler.conftest import crawler_with, engine_for, run
+
+pytestmark = pytest.mark.usefixtures("asyncio_reactor")
+URL = "http://www.zz27q.gov.cn/zwgk/a.html"
+SLOT = "www.zz27q.gov.cn"
+POLITE = {"EXTENSIONS": {HostPoliteness: 100}, "NIANBAO_BLOCK_BACKOFF": 10.0, "NIANBAO_BLOCK_BACKOFF_MAX": 25.0}
+
+
+def answer(status: int, body: bytes = b"", headers: dict[str, str] | None = None, **meta: Any) -> Response:
+    request = Request(URL, meta={"download_slot": SLOT, **meta})
+    return HtmlResponse(URL, status=status, body=body, headers=headers or {}, request=request)
+
+
+# -- retries ---------------------------------------------------------------------------
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    assert retry_after(answer(503, headers={"Retry-After": "120"})) == 120.0
+    now = datetime(2024, 1, 1, 0, 0, tzinfo=UTC)
+    assert retry_after(answer(503, headers={"Retry-After": "Mon, 01 Jan 2024 00:01:30 GMT"}), now) == 90.0
+    assert retry_after(answer(503)) is None
+
+
+def test_backoff_doubles_and_is_capped_and_retry_after_wins() -> None:
+    crawler = crawler_with({"NIANBAO_RETRY_BACKOFF": 2.0, "NIANBAO_RETRY_BACKOFF_MAX": 60.0})
+    middleware = build_from_crawler(BackoffRetryMiddleware, crawler)
+    delays = [middleware.delay(Request(URL, meta={"retry_times": n}), None) for n in (1, 2, 3, 7)]
+    assert delays == [2.0, 4.0, 8.0, 60.0]
+    assert middleware.delay(Request(URL, meta={"retry_times": 1}), answer(429, headers={"Retry-After": "30"})) == 30.0
+
+
+def test_a_503_is_retried_after_waiting() -> None:
+    crawler = engine_for(crawler_with({"NIANBAO_RETRY_BACKOFF": 0.01}))
+    middleware = build_from_crawler(BackoffRetryMiddleware, crawler)
+    response = answer(503)
+    retried = run(middleware.process_response(response.request, response))
+    assert isinstance(retried, Request) and retried.meta["retry_times"] == 1
+    assert crawler.stats.get_value("nianbao/retry/waited_seconds") == pytest.approx(0.01)
+    ok = answer(200)
+    assert run(middleware.process_response(ok.request, ok)) is ok
+
+
+# -- block pages -----------------------------------------------------------------------
+
+RUISHU = b"<html><head><meta content='x' r='m'><script r='m'>$_ts=window['$_ts'];</script></head></html>"
+JSL = b"<script>document.cookie=('__jsl_clearance_s=')+('1');location.href=location.pathname</script>"
+CAPTCHA = "<html><title>访问验证</title><form><input name='code'>请输入验证码</form></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind"),
+    [
+        (412, RUISHU, "ruishu"),
+        (202, RUISHU, "ruishu"),
+        (521, JSL, "jsl"),
+        (200, CAPTCHA, "captcha"),
+        (521, b"down", None),
+    ],
+)
+def test_block_kinds(status: int, body: bytes, kind: str | None) -> None:
+    assert block_kind(answer(status, body)) == kind
+
+
+def test_a_report_page_with_a_captcha_form_in_its_sidebar_is_not_a_block() -> None:
+    page = (
+        "<html><title>某局2023年政府信息公开工作年度报告</title><form>验证码<input></form>" + "正文" * 10000
+    ).encode()
+    assert block_kind(answer(200, page)) is None
+
+
+def test_a_block_page_is_counted_raised_and_backs_the_host_off() -> None:
+    crawler = engine_for(crawler_with(POLITE))
+    crawler.engine.downloader.slots[SLOT] = Slot(2, 1.0, 0.0)
+    middleware = build_from_crawler(BlockPageMiddleware, crawler)
+    response = answer(412, RUISHU)
+    with pytest.raises(BlockedPage) as blocked:
+        middleware.process_response(response.request, response)
+    assert (blocked.value.kind, blocked.value.status) == ("ruishu", 412)
+    assert crawler.stats.get_value("nianbao/blocked/412") == 1
+    assert crawler.engine.downloader.slots[SLOT].delay == 10.0
+
+
+def test_back_off_doubles_per_block_in_a_row_and_resets_on_an_answer() -> None:
+    crawler = engine_for(crawler_with(POLITE))
+    crawler.engine.downloader.slots[SLOT] = Slot(2, 1.0, 0.0)
+    politeness = crawler.get_extension(HostPoliteness)
+    assert [politeness.back_off(SLOT) for _ in range(3)] == [10.0, 20.0, 25.0]
+    politeness.answered(SLOT)
+    assert politeness.back_off(SLOT) == 10.0
+    politeness.blocked[SLOT] = (0.0, 10.0)  # the back-off is over
+    politeness._lift(SLOT)
+    assert crawler.engine.downloader.slots[SLOT].delay == 1.0
+
+
+def test_crawl_delay_is_a_floor_even_with_jitter() -> None:
+    crawler = engine_for(crawler_with({**POLITE, "ROBOTSTXT_USER_AGENT": "nianbao"}))
+    crawler.engine.downloader.slots[SLOT] = Slot(2, 0.0, 0.5)
+    politeness = crawler.get_extension(HostPoliteness)
+    robots = ProtegoRobotParser.from_crawler(crawler, b"User-agent: *\nCrawl-delay: 3\nDisallow: /manage/\n")
+    politeness.robots_parsed(robots, Request(URL, meta={"download_slot": SLOT}))
+    politeness.request_reached_downloader(Request(URL, meta={"download_slot": SLOT}))
+    assert crawler.engine.downloader.slots[SLOT].delay == 6.0  # 3 s at the shortest of ±50 %
+
+
+def test_a_huge_crawl_delay_is_capped() -> None:
+    crawler = engine_for(crawler_with({**POLITE, "NIANBAO_CRAWL_DELAY_MAX": 60.0}))
+    politeness = crawler.get_extension(HostPoliteness)
+    robots = ProtegoRobotParser.from_crawler(crawler, b"User-agent: *\nCrawl-delay: 86400\n")
+    politeness.robots_parsed(robots, Request(URL, meta={"download_slot": SLOT}))
+    assert politeness.floor(SLOT) == 60.0
+
+
+# -- conditional GET -------------------------------------------------------------------
+
+
+@pytest.fixture
+def archived(tmp_archive: dict[str, str]) -> Any:
+    """A crawler whose archive holds one 200 capture of URL, with its validators."""
+    crawler = engine_for(crawler_with({**tmp_archive, "EXTENSIONS": {ArchiveExtension: 10}}))
+    extension = crawler.get_extension(ArchiveExtension)
+    extension.open()
+    archive = extension.archive
+    sha256 = archive.store_bytes(b"<html><a href='/r.html'>r</a></html>")
+    headers = [("Content-Type", "text/html"), ("ETag", '"abc"'), ("Last-Modified", "Mon, 01 Apr 2024 00:00:00 GMT")]
+    archive.record_capture(URL, fetched_at=datetime.now(UTC), status=200, headers=headers, sha256=sha256)
+    yield crawler
+    extension.close()
+
+
+def test_validators_of_the_latest_capture_are_sent(archived: Any) -> None:
+    middleware = build_from_crawler(ConditionalGetMiddleware, archived)
+    request = Request(URL)
+    middleware.process_request(request)
+    assert request.headers["If-None-Match"] == b'"abc"'
+    assert request.headers["If-Modified-Since"] == b"Mon, 01 Apr 2024 00:00:00 GMT"
+    assert len(request.meta["nianbao_validated"]["sha256"]) == 64
+
+
+def test_nothing_is_sent_for_unknown_urls_or_posts(archived: Any) -> None:
+    middleware = build_from_crawler(ConditionalGetMiddleware, archived)
+    for request in (Request(URL + "?other"), Request(URL, method="POST")):
+        middleware.process_request(request)
+        assert b"If-None-Match" not in request.headers
+
+
+def test_a_304_is_answered_from_the_stored_copy(archived: Any) -> None:
+    middleware = build_from_crawler(ConditionalGetMiddleware, archived)
+    request = Request(URL)
+    middleware.process_request(request)
+    replayed = middleware.process_response(request, Response(URL, status=304, request=request))
+    assert replayed.status == 200 and "not_modified" in replayed.flags
+    assert replayed.css("a::attr(href)").get() == "/r.html"
+    assert archived.stats.get_value("nianbao/conditional/not_modified") == 1
+
+
+def test_a_304_without_a_stored_copy_stays_a_304(archived: Any) -> None:
+    middleware = build_from_crawler(ConditionalGetMiddleware, archived)
+    request = Request(URL, meta={"nianbao_validated": {"sha256": "0" * 64, "warc": None}})
+    assert middleware.process_response(request, Response(URL, status=304, request=request)).status == 304
+
+
+def test_conditional_get_can_be_switched_off() -> None:
+    with pytest.raises(NotConfigured):
+        build_from_crawler(ConditionalGetMiddleware, crawler_with({"NIANBAO_CONDITIONAL_GET": False}))
+
+
+@pytest.mark.parametrize("status", [200, 304])
+def test_a_fast_answer_lowers_the_throttle_delay_even_when_it_is_a_304(status: int) -> None:
+    # Stock AutoThrottle kept the delay a slow page had raised for every 304 after it, so a
+    # recrawl of an unchanged portal ran at the pace of its slowest page.
+    crawler = engine_for(crawler_with({"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_DELAY": 0}))
+    throttle = ConditionalAutoThrottle(crawler)
+    throttle._spider_opened(crawler.spider)
+    slot = Slot(2, 1.0, False)
+    throttle._adjust_delay(slot, 0.01, Response(URL, status=status))
+    assert slot.delay < 0.6

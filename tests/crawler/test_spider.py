@@ -1,0 +1,198 @@
+"""The portal spider's callbacks on saved pages, one field at a time."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.items import Attachment, Fault, ListPage, ReportPage
+from crawler.middlewares import BlockedPage
+from crawler.spiders.portal import PortalSpider
+from tests.crawler.conftest import PORTAL, crawler_with, page
+
+HOME = "http://www.zz27q.gov.cn/"
+LIST = "http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/index.html"
+REPORT = "http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/202401/t20240123_9691244.html"
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> PortalSpider:
+    registry = tmp_path / "portals.yaml"
+    entry = PORTAL | {"id": "erqi", "hints": {"report_link_pattern": r"zfxxgknb/\d{6}/t\d{8}_\d+\.html"}}
+    registry.write_text(yaml.safe_dump({"portals": [entry]}, allow_unicode=True), encoding="utf-8")
+    crawler = crawler_with({"NIANBAO_PORTALS": str(registry)}, PortalSpider)
+    return PortalSpider.from_crawler(crawler)
+
+
+def outputs(spider_output: object) -> tuple[list[Request], list[object]]:
+    produced = list(spider_output)
+    return [o for o in produced if isinstance(o, Request)], [o for o in produced if not isinstance(o, Request)]
+
+
+async def first(spider: PortalSpider) -> list[Request]:
+    return [request async for request in spider.start()]
+
+
+def test_start_requests_the_home_page_with_its_slot(spider: PortalSpider) -> None:
+    import asyncio
+
+    (request,) = asyncio.run(first(spider))
+    assert request.url == HOME
+    assert request.callback == spider.parse_portal
+    assert request.meta["download_slot"] == "www.zz27q.gov.cn"
+    assert request.meta["nianbao_role"] == "portal"
+    assert spider.allowed_domains == ["zz27q.gov.cn"]
+
+
+HOME_PAGE = """<div class="nav"><ul>
+<li><a href="./zwgk/">政务公开</a></li>
+<li><a href="./zwgk/zfxxgk/zfxxgknb/">政府信息公开年报</a></li>
+<li><a href="http://www.other.gov.cn/zfxxgknb/">政府信息公开年报</a></li>
+<li><a href="./xwzx/">新闻中心</a></li>
+<li><a href="./zwgk/tjxx/202403/t20240301_1.html">二七区2023年国民经济和社会发展统计公报</a></li>
+<li><a href="./zwgk/zfxxgk/zfxxgknb/202401/t20240123_9691244.html">
+郑州市二七区统计局2023年政府信息公开工作年度报告</a></li>
+</ul></div>"""
+
+
+def test_parse_portal_follows_section_column_and_reports(spider: PortalSpider) -> None:
+    requests, items = outputs(spider.parse_portal(page(HOME, HOME_PAGE, meta={"nianbao_depth": 0})))
+    by_url = {request.url: request for request in requests}
+    assert items == []
+    assert by_url["http://www.zz27q.gov.cn/zwgk/"].callback == spider.parse_portal
+    assert by_url["http://www.zz27q.gov.cn/zwgk/"].meta["nianbao_depth"] == 1
+    assert by_url["http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/"].callback == spider.parse_list
+    assert by_url[REPORT].callback == spider.parse_report
+    assert by_url[REPORT].meta["nianbao_title"] == "郑州市二七区统计局2023年政府信息公开工作年度报告"
+    assert by_url[REPORT].meta["nianbao_referer"] == HOME
+    assert set(by_url) == {"http://www.zz27q.gov.cn/zwgk/", "http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/", REPORT}
+
+
+def test_parse_portal_stops_at_the_depth_limit(spider: PortalSpider) -> None:
+    requests, _ = outputs(spider.parse_portal(page(HOME, HOME_PAGE, meta={"nianbao_depth": 3})))
+    assert "http://www.zz27q.gov.cn/zwgk/" not in [request.url for request in requests]
+
+
+LIST_PAGE = """<div class="list_con"><ul class="list">
+<li><a href="./202401/t20240123_9691244.html"
+ title="郑州市二七区统计局2023年政府信息公开工作年度报告">郑州市二七区统计局2023年政府信...</a></li>
+<li><a href="./202401/t20240110_1111111.html">关于做好2023年度政府信息公开工作年度报告编制发布工作的通知</a></li>
+<li><a href="./202402/t20240201_2222222.html">郑州市二七区2024年政务公开工作要点</a></li>
+<li><a href="./202302/t20230201_3333333.html">查看</a></li>
+</ul></div><script>createPageHTML(2, 0, "index", "html");</script>"""
+
+
+def test_parse_list_yields_the_page_reports_and_next_pages(spider: PortalSpider) -> None:
+    response = page(LIST, LIST_PAGE, meta={"nianbao_page": 1, "nianbao_referer": HOME})
+    requests, items = outputs(spider.parse_list(response))
+    (listed,) = items
+    assert isinstance(listed, ListPage) and listed.url == LIST and listed.referer == HOME
+    reports = [request for request in requests if request.callback == spider.parse_report]
+    assert [request.url for request in reports] == [
+        REPORT,
+        "http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/202302/t20230201_3333333.html",
+    ]
+    assert reports[0].meta["nianbao_title"] == "郑州市二七区统计局2023年政府信息公开工作年度报告"
+    pages = [request for request in requests if request.callback == spider.parse_list]
+    assert [request.url for request in pages] == [LIST, LIST.replace("index.html", "index_1.html")]
+    assert pages[1].meta["nianbao_page"] == 2
+
+
+def test_parse_list_reads_a_json_api(spider: PortalSpider) -> None:
+    article = {"title": "二七区教育局2022年政府信息公开工作年度报告", "url": "/gkmlpt/content/1/2/post_3.html"}
+    body = json.dumps({"articles": [article | {"first_publish_time": 1674000000}], "total": 1}, ensure_ascii=False)
+    response = page(
+        "http://www.zz27q.gov.cn/gkmlpt/api/all/2891?page=1&sid=1", body, headers={"Content-Type": "application/json"}
+    )
+    requests, _ = outputs(spider.parse_list(response))
+    (request,) = requests
+    assert request.url == "http://www.zz27q.gov.cn/gkmlpt/content/1/2/post_3.html"
+    assert request.meta["nianbao_published"] == "2023-01-18"
+
+
+REPORT_PAGE = """<html><head><meta name="ArticleTitle" content="郑州市二七区统计局2023年政府信息公开工作年度报告">
+<meta name="PubDate" content="2024-01-23 09:30"></head><body><div id="zoom"><p>详见附件。</p>
+<a href="./P020240123512345678901.pdf">郑州市二七区统计局2023年年报.pdf</a>
+<a href="./P020240123512345678901.pdf">郑州市二七区统计局2023年年报.pdf</a>
+<a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&amp;owner=1&amp;wbfileid=77">附表.xlsx</a>
+<a href="http://www.other.gov.cn/x.pdf">别处.pdf</a><a href="./t20240123_1.html">上一篇</a></div></body></html>"""
+
+
+def test_parse_report_yields_the_page_then_its_attachments(spider: PortalSpider) -> None:
+    response = page(
+        REPORT, REPORT_PAGE, meta={"nianbao_referer": LIST, "nianbao_title": "郑州市二七区统计局2023年政府信..."}
+    )
+    requests, items = outputs(spider.parse_report(response))
+    (report,) = items
+    assert isinstance(report, ReportPage)
+    assert report.portal_id == "erqi"
+    assert report.url == REPORT
+    assert report.list_url == LIST
+    assert report.title == "郑州市二七区统计局2023年政府信息公开工作年度报告"
+    assert report.published_at == date(2024, 1, 23)
+    assert report.status == 200
+    assert ("Content-Type", "text/html; charset=utf-8") in report.headers
+    assert report.body == REPORT_PAGE.encode()
+    pdf = "http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/202401/P020240123512345678901.pdf"
+    jsp = "http://www.zz27q.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=77"
+    assert report.attachment_urls == [pdf, jsp]
+    assert [request.url for request in requests] == [pdf, jsp]
+    assert requests[1].meta["nianbao_name"] == "附表.xlsx"
+    assert requests[1].meta["nianbao_referer"] == REPORT
+    assert requests[1].meta["nianbao_list_url"] == LIST
+    assert spider.crawler.stats.get_value("nianbao/portal/erqi/reports") == 1
+
+
+def test_parse_attachment(spider: PortalSpider) -> None:
+    meta = {"nianbao_referer": REPORT, "nianbao_list_url": LIST, "nianbao_name": "附表.xlsx"}
+    response = page(
+        "http://www.zz27q.gov.cn/f.jsp?wbfileid=77",
+        b"PK\x03\x04",
+        meta=meta,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    _, (attachment,) = outputs(spider.parse_attachment(response))
+    assert isinstance(attachment, Attachment)
+    assert (attachment.report_url, attachment.list_url, attachment.name) == (REPORT, LIST, "附表.xlsx")
+    assert attachment.body == b"PK\x03\x04"
+
+
+def test_a_replayed_304_is_marked_not_modified(spider: PortalSpider) -> None:
+    meta = {"nianbao_referer": LIST, "nianbao_validated": {"sha256": "ab" * 32, "warc": None}}
+    response = page(REPORT, REPORT_PAGE, meta=meta, flags=["not_modified"])
+    _, (report, *_) = outputs(spider.parse_report(response))
+    assert report.not_modified and report.status == 304
+    assert report.validated == {"sha256": "ab" * 32, "warc": None}
+
+
+def failure_of(error: Exception, url: str = REPORT) -> Failure:
+    failure = Failure(error)
+    failure.request = Request(url, meta={"nianbao_portal": "erqi", "nianbao_role": "report", "nianbao_referer": LIST})
+    return failure
+
+
+def test_on_fault_records_a_block_page(spider: PortalSpider) -> None:
+    _, (fault,) = outputs(spider.on_fault(failure_of(BlockedPage("ruishu", 412, REPORT))))
+    assert isinstance(fault, Fault)
+    assert (fault.reason, fault.status, fault.role, fault.referer) == ("blocked_412", 412, "report", LIST)
+    assert spider.crawler.stats.get_value("nianbao/fault/blocked_412") == 1
+
+
+def test_on_fault_records_an_http_error(spider: PortalSpider) -> None:
+    response = HtmlResponse(REPORT, status=404, body="<h1>页面不存在</h1>".encode())
+    _, (fault,) = outputs(spider.on_fault(failure_of(HttpError(response, "Ignoring non-200 response"))))
+    assert (fault.reason, fault.status) == ("http_404", 404)
+
+
+def test_a_portal_without_reports_is_a_finding(spider: PortalSpider, caplog: pytest.LogCaptureFixture) -> None:
+    spider.closed("finished")
+    assert spider.crawler.stats.get_value("nianbao/findings/no_reports") == 1
+    assert "finding: portal erqi yielded no reports" in caplog.text
