@@ -10,11 +10,13 @@ The order of work on a page:
 3. Text-aligned tables among the remaining lines (:mod:`aligned`), looked for between
    the ruled tables only, never across one.
 4. The other lines become paragraphs: a paragraph ends at a line that stops short of
-   the right margin, before an indented line, or at a wide vertical gap.
+   the right margin, before an indented line, at a wide vertical gap, or where a
+   sentence ends and the next line opens with a heading number (二、, （三）).
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 from itertools import pairwise
@@ -25,6 +27,8 @@ from parsers.extract.positioned import Line, Page, group_lines, join_lines
 
 _MARGIN_BAND = 0.09  # of the page height: where running heads and page numbers stand
 _SNAP_POINTS = 3.0  # pdfplumber's default snap and join tolerance, in points
+_SENTENCE_END = re.compile(r"[。！？；：:]$")
+_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
 
 @dataclass(slots=True)
@@ -139,7 +143,9 @@ def _breaks(previous: Line, line: Line, indented: bool, usual_gap: float, right:
     em = max(previous.height, line.height)
     short = previous.x1 < right - 1.5 * em
     gap = line.top - previous.bottom
-    return short or indented or gap > max(usual_gap * 1.8, em)
+    # A sentence that happens to fill its last line is still over when a numbered heading follows.
+    heading = bool(_SENTENCE_END.search(previous.text) and _HEADING_NUMBER.match(line.text))
+    return short or indented or heading or gap > max(usual_gap * 1.8, em)
 
 
 def text_margins(pages: list[list[Line]]) -> tuple[float, float]:

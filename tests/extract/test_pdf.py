@@ -200,3 +200,25 @@ def test_tables_of_different_widths_stay_apart():
     upper = _grid_page(1, [["规章", "1"], ["规范性文件", "2"]])
     lower = _grid_page(2, [["行政复议", "诉讼", "合计"], ["1", "2", "3"]], width=90)
     assert len(_assembled(upper, lower)) == 2
+
+
+def _text_page(lines: list[str], *, left: float = 72.0, size: float = 12.0) -> Page:
+    """Lines of CJK text one under the other, each character a run, from the left margin."""
+    runs = [
+        Run(char, left + size * i, 100.0 + 1.5 * size * n, left + size * (i + 1), 100.0 + 1.5 * size * n + size)
+        for n, text in enumerate(lines)
+        for i, char in enumerate(text)
+    ]
+    return Page(1, 595.0, 842.0, runs)
+
+
+def test_a_heading_after_a_sentence_that_fills_its_line_starts_a_paragraph():
+    # A PDF of the fixture world glued 二、主动公开政府信息情况 to the end of section 一's text,
+    # because the sentence before it happened to run to the right margin.
+    body = "本年新收政府信息公开申请一百一十四件，上年结转二百五十件，办结三百五十九件"
+    lines = [body, "件。因政府信息公开被申请行政复议九件，提起行政诉讼二十九件。", "二、主动公开政府信息情况"]
+    lines[1] = lines[1].ljust(len(body), "。")  # as wide as the first: nothing but the heading tells
+    parts = page_layout.analyse(_text_page(lines))
+    margins = page_layout.text_margins([parts.lines])
+    paragraphs = [item.text for item in page_layout.compose(parts, parts.lines, margins)]
+    assert paragraphs == ["".join(lines[:2]), "二、主动公开政府信息情况"]
