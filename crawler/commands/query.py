@@ -1,0 +1,59 @@
+"""``nianbao query``: report versions that match filters, as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from crawler.commands.errors import BadInput
+from crawler.commands.research import db_option, open_archive_engine
+
+
+@click.command("query")
+@db_option
+@click.option("--agency", help="Canonical name or any part of it (二七区 matches every body of 二七区).")
+@click.option("--region", help="Any part of the region: 河南省, 郑州市, 二七区.")
+@click.option("--year", "years", multiple=True, help="A year or a range (2021-2023); repeatable.")
+@click.option("--format-version", "format_versions", multiple=True, help="2021, 2019, pre2019 or unknown; repeatable.")
+@click.option("--failed", "failed", multiple=True, help="Only reports that fail this rule (R1-R6); repeatable.")
+@click.option("--all-versions", is_flag=True, help="Every version, not only the latest of each report.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, for programs.")
+def query_command(
+    db_url: str,
+    agency: str | None,
+    region: str | None,
+    years: tuple[str, ...],
+    format_versions: tuple[str, ...],
+    failed: tuple[str, ...],
+    all_versions: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List the archived reports that match every filter given.
+
+    An agency that matches nothing gets the closest names; a malformed filter is a
+    one-line error with exit status 2.
+
+    \b
+    Examples:
+      nianbao query --region 郑州市 --year 2023 --failed R1
+      nianbao query --agency 统计局 --year 2021-2023 --json | jq length
+    """
+    from storage.filters import BadFilter, parse_filters
+    from storage.queries import find_versions_or_suggest
+    from storage.table_render import versions_table
+
+    try:
+        filters = parse_filters(
+            agency=agency, region=region, years=years, format_versions=format_versions, failed=failed
+        )
+        with open_archive_engine(db_url).connect() as connection:
+            rows = find_versions_or_suggest(connection, filters, all_versions=all_versions, limit=limit)
+    except BadFilter as bad:
+        raise BadInput(str(bad)) from bad
+    if as_json:
+        click.echo(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=1))
+    else:
+        click.echo(versions_table(rows), nl=False)

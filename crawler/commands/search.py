@@ -1,0 +1,50 @@
+"""``nianbao search``: full-text search over report text, with highlighted snippets."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from crawler.commands.errors import BadInput
+from crawler.commands.research import db_option, open_archive_engine
+
+
+@click.command("search")
+@db_option
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True)
+@click.option("--all-versions", is_flag=True, help="Search every version, not only the latest of each report.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of hits, for programs.")
+@click.option("--color/--no-color", default=None, help="Highlight hits (default: when writing to a terminal).")
+def search_command(db_url: str, query: str, limit: int, all_versions: bool, as_json: bool, color: bool | None) -> None:
+    """Find reports whose text contains every word of QUERY (words separated by spaces).
+
+    Chinese is matched as substrings: 3 or more characters use the trigram index, 1-2
+    characters scan the text (slower on a large archive).
+
+    \b
+    Examples:
+      nianbao search 行政复议
+      nianbao search "政务新媒体 2023年" --json
+    """
+    from storage.search import MARK_END, MARK_START, BadQuery, highlight, search_versions
+
+    try:
+        with open_archive_engine(db_url).connect() as connection:
+            hits = search_versions(connection, query, limit=limit, all_versions=all_versions)
+    except BadQuery as bad:
+        raise BadInput(str(bad)) from bad
+    if as_json:
+        plain = [
+            row.to_json() | {"snippet": snippet.replace(MARK_START, "").replace(MARK_END, "")} for row, snippet in hits
+        ]
+        click.echo(json.dumps(plain, ensure_ascii=False, indent=1))
+        return
+    use_color = sys.stdout.isatty() if color is None else color
+    start, end = (click.style("", fg="red", bold=True, reset=False), "\x1b[0m") if use_color else ("【", "】")
+    for row, snippet in hits:
+        click.echo(f"{row.agency} {row.year} v{row.version}  (version id {row.version_id})")
+        click.echo(f"    {highlight(snippet, start, end)}")
+    click.echo(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}")

@@ -1,0 +1,1 @@
+"""``nianbao serve``: a small read-only web view over the archive."""

@@ -1,0 +1,86 @@
+"""A small read-only WSGI application over the archive: routes, requests, responses.
+
+Standard library only (wsgiref): the web view has four pages and no forms that write,
+so a framework would add more than it saves. Pages are in :mod:`crawler.web.pages`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import parse_qs
+
+Environ = dict[str, object]
+StartResponse = Callable[..., object]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    path: str
+    query: dict[str, list[str]]
+
+    def get(self, name: str, default: str = "") -> str:
+        values = self.query.get(name)
+        return values[0].strip() if values else default
+
+    def get_all(self, name: str) -> list[str]:
+        return [value.strip() for value in self.query.get(name, []) if value.strip()]
+
+
+@dataclass(slots=True)
+class Response:
+    body: bytes | str
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def encoded(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+class NotFound(LookupError):
+    """The page asked for does not exist; the message says what was missing."""
+
+
+Handler = Callable[..., Response]
+
+
+class App:
+    """Routes are regular expressions over the path; named groups become handler arguments."""
+
+    def __init__(self, error_page: Callable[[int, str], str]) -> None:
+        self._routes: list[tuple[re.Pattern[str], Handler]] = []
+        self._error_page = error_page
+
+    def route(self, pattern: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._routes.append((re.compile(pattern + r"\Z"), handler))
+            return handler
+
+        return register
+
+    def respond(self, request: Request) -> Response:
+        for pattern, handler in self._routes:
+            match = pattern.match(request.path)
+            if match:
+                try:
+                    return handler(request, **match.groupdict())
+                except NotFound as missing:
+                    return self._error(HTTPStatus.NOT_FOUND, str(missing))
+                except ValueError as bad:  # a filter or query the library rejected
+                    return self._error(HTTPStatus.BAD_REQUEST, str(bad))
+        return self._error(HTTPStatus.NOT_FOUND, f"no page at {request.path}")
+
+    def _error(self, status: HTTPStatus, message: str) -> Response:
+        return Response(self._error_page(status.value, message), status=status.value)
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        query = parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=False)
+        path = str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", errors="replace")
+        response = self.respond(Request(path or "/", query))
+        body = response.encoded()
+        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(body))), *response.headers]
+        start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers)
+        return [body]

@@ -1,0 +1,197 @@
+"""The HTML of the web view's pages, as pure functions of what the queries returned.
+
+Everything printed passes through :func:`html.escape`; element ids and classes are
+stable because the browser tests click and read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from urllib.parse import urlencode
+
+from parsers.model import Report
+from storage.diff import ReportDiff
+from storage.diff_html import STYLE as DIFF_STYLE
+from storage.diff_html import html_fragment
+from storage.rows import DocumentRow, VersionRow
+from storage.search import highlight
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin: 0; color: #222; }
+header { background: #8b1a1a; color: #fff; padding: 0.6em 2em; }
+header a { color: #fff; margin-right: 1.5em; text-decoration: none; font-weight: bold; }
+main { padding: 1em 2em; }
+form.filters input, form.filters select { margin-right: 0.8em; }
+table.list, table.grid { border-collapse: collapse; margin: 0.8em 0; }
+table.list td, table.list th, table.grid td, table.grid th { border: 1px solid #ccc; padding: 3px 8px; }
+table.grid td.num { text-align: right; } td.blank { color: #b08800; }
+.failed { color: #b31d28; } .error { color: #b31d28; font-weight: bold; }
+mark { background: #fff5b1; } div.scroll { overflow-x: auto; }
+"""
+
+FORMAT_CHOICES = ("", "2021", "2019", "pre2019", "unknown")
+RULE_CHOICES = ("", "R1", "R2", "R3", "R4", "R5", "R6")
+
+
+def layout(title: str, body: str) -> str:
+    return (
+        f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{DIFF_STYLE}{STYLE}</style></head><body>"
+        '<header><a id="nav-reports" href="/">年报 reports</a><a id="nav-search" href="/search">search</a></header>'
+        f"<main>{body}</main></body></html>\n"
+    )
+
+
+def error_page(status: int, message: str) -> str:
+    return layout(f"{status}", f'<h1>{status}</h1><p class="error" id="error">{escape(message)}</p>')
+
+
+def report_link(row: VersionRow, text: str | None = None) -> str:
+    label = text if text is not None else row.agency
+    return f'<a class="report-link" href="/report/{row.version_id}">{escape(label)}</a>'
+
+
+# --- the list ---------------------------------------------------------------------
+
+
+def list_page(rows: Sequence[VersionRow], form: dict[str, str], error: str | None = None) -> str:
+    message = f'<p class="error" id="error">{escape(error)}</p>' if error else ""
+    count = f'<p id="count">{len(rows)} reports</p>'
+    body = f"<h1>Annual reports in the archive</h1>{_filter_form(form)}{message}{count}{_list_table(rows)}"
+    return layout("nianbao: reports", body)
+
+
+def _filter_form(form: dict[str, str]) -> str:
+    def text_input(name: str, placeholder: str) -> str:
+        value = escape(form.get(name, ""))
+        return f'<input id="f-{name}" name="{name}" placeholder="{placeholder}" value="{value}">'
+
+    return (
+        '<form class="filters" id="filters" method="get" action="/">'
+        f"{text_input('agency', 'agency')}{text_input('region', 'region')}{text_input('year', 'year, e.g. 2023')}"
+        f"{_select('format', FORMAT_CHOICES, form.get('format', ''))}"
+        f"{_select('failed', RULE_CHOICES, form.get('failed', ''))}"
+        '<button id="f-submit" type="submit">filter</button></form>'
+    )
+
+
+def _select(name: str, choices: Iterable[str], chosen: str) -> str:
+    options = "".join(
+        f'<option value="{c}"{" selected" if c == chosen else ""}>{c or name + ": any"}</option>' for c in choices
+    )
+    return f'<select id="f-{name}" name="{name}">{options}</select>'
+
+
+def _list_table(rows: Sequence[VersionRow]) -> str:
+    header = "".join(f"<th>{name}</th>" for name in ("agency", "region", "year", "version", "format", "failed rules"))
+    body = "".join(
+        f"<tr><td>{report_link(row)}</td><td>{escape(row.region)}</td><td>{row.year}</td><td>{row.version}</td>"
+        f'<td>{escape(row.format_version)}</td><td class="failed">{escape(" ".join(row.failed_rules))}</td></tr>'
+        for row in rows
+    )
+    return f'<table class="list" id="reports"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# --- one report -------------------------------------------------------------------
+
+
+def report_page(
+    row: VersionRow, report: Report, versions: Sequence[VersionRow], documents: Sequence[DocumentRow], years: list[int]
+) -> str:
+    parts = [
+        f'<h1 id="report-title">{escape(row.agency)} {row.year} <small>version {row.version}</small></h1>',
+        f"<p>{escape(row.region)} · format {escape(row.format_version)} · "
+        f"published {row.published_at or '–'} · first seen {row.first_seen or '–'}</p>",
+        _diff_links(row, years),
+        _versions_html(row, versions),
+        _documents_html(documents),
+        _checks_html(report),
+        *(_table_html(name, rows, report) for name, rows in report.tables.items()),
+        *(f"<h2>{escape(s.title)}</h2><p>{escape(s.text)}</p>" for s in report.sections),
+    ]
+    return layout(f"{row.agency} {row.year}", "\n".join(parts))
+
+
+def _diff_links(row: VersionRow, years: list[int]) -> str:
+    earlier = [year for year in years if year < row.year]
+    if not earlier:
+        return ""
+    query = urlencode({"agency": row.agency, "year": row.year, "against": earlier[-1]})
+    return f'<p><a id="diff-link" href="/diff?{query}">compare with {earlier[-1]}</a></p>'
+
+
+def _versions_html(row: VersionRow, versions: Sequence[VersionRow]) -> str:
+    items = []
+    for version in versions:
+        link = report_link(version, f"version {version.version}")
+        seen = version.published_at or version.first_seen or "–"
+        compare = ""
+        if version.version_id != row.version_id:
+            query = urlencode({"agency": row.agency, "year": row.year, "version": [version.version, row.version]}, True)
+            compare = f' · <a class="version-diff" href="/diff?{query}">diff with this one</a>'
+        items.append(f"<li>{link} ({escape(str(seen))}){compare}</li>")
+    return f'<h2>Versions</h2><ul id="versions">{"".join(items)}</ul>'
+
+
+def _documents_html(documents: Sequence[DocumentRow]) -> str:
+    if not documents:
+        return ""
+    items = "".join(
+        f'<li><a class="raw-link" href="/raw/{escape(d.sha256)}">{escape(d.media_type or "document")}</a> '
+        f"{escape(d.url or '')} ({d.size or 0} bytes)</li>"
+        for d in documents
+    )
+    return f'<h2>Raw documents</h2><ul id="documents">{items}</ul>'
+
+
+def _checks_html(report: Report) -> str:
+    failed = report.failed_checks()
+    if not failed:
+        return '<h2>Checks</h2><p id="checks">every rule holds</p>'
+    items = "".join(f'<li class="failed">{escape(c.rule)}: {escape(c.detail)}</li>' for c in failed)
+    return f'<h2>Failed checks</h2><ul id="checks">{items}</ul>'
+
+
+def _table_html(name: str, rows: dict, report: Report) -> str:
+    columns = list(dict.fromkeys(column for cells in rows.values() for column in cells))
+    header = "<th>row</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns)
+    lines = []
+    for row_key, cells in rows.items():
+        tds = "".join(_cell_html(report, name, row_key, column, cells) for column in columns)
+        lines.append(f"<tr><th>{escape(row_key)}</th>{tds}</tr>")
+    grid = f'<table class="grid" data-table="{escape(name)}"><tr>{header}</tr>{"".join(lines)}</table>'
+    return f'<h2>{escape(name)}</h2><div class="scroll">{grid}</div>'
+
+
+def _cell_html(report: Report, table: str, row: str, column: str, cells: dict) -> str:
+    if column not in cells:
+        return "<td></td>"
+    value = cells[column]
+    if value is None:
+        raw = report.raw.get(table, {}).get(row, {}).get(column)
+        return f'<td class="blank">{escape(raw.text if raw else "")}</td>'
+    return f'<td class="num">{value}</td>'
+
+
+# --- diff and search --------------------------------------------------------------
+
+
+def diff_page(diff: ReportDiff) -> str:
+    return layout(f"diff {diff.new.agency}", html_fragment(diff, show_equal=True))
+
+
+def search_page(query: str, hits: Sequence[tuple[VersionRow, str]], error: str | None = None) -> str:
+    form = (
+        '<form id="search-form" method="get" action="/search">'
+        f'<input id="q" name="q" value="{escape(query)}" placeholder="关键词">'
+        '<button id="search-submit">search</button></form>'
+    )
+    message = f'<p class="error" id="error">{escape(error)}</p>' if error else ""
+    items = "".join(
+        f'<li class="hit">{report_link(row, f"{row.agency} {row.year} v{row.version}")}<br>'
+        f"{highlight(escape(snippet), '<mark>', '</mark>')}</li>"
+        for row, snippet in hits
+    )
+    summary = f'<p id="hit-count">{len(hits)} hits</p>' if query and not error else ""
+    return layout(f"search {query}", f'<h1>Search</h1>{form}{message}{summary}<ol id="hits">{items}</ol>')

@@ -1,0 +1,129 @@
+"""The web view's routes over an archive, and a threaded server to run them.
+
+Example::
+
+    server = make_server(engine, raw_dir, port=0)   # port 0: any free port
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import make_server as wsgiref_server
+
+from sqlalchemy import Engine
+
+from crawler.web import pages
+from crawler.web.app import App, NotFound, Request, Response
+from storage.compare import diff_versions, diff_years
+from storage.filters import BadFilter, parse_filters, parse_year
+from storage.queries import (
+    NotArchived,
+    archived_years,
+    document_media_type,
+    documents_of,
+    find_versions_or_suggest,
+    load_record,
+    version_row,
+    versions_of,
+)
+from storage.search import BadQuery, search_versions
+
+LIST_LIMIT = 500
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
+    app = App(pages.error_page)
+
+    @app.route("/")
+    def reports(request: Request) -> Response:
+        form = {name: request.get(name) for name in ("agency", "region", "year", "format", "failed")}
+        try:
+            filters = parse_filters(
+                agency=form["agency"],
+                region=form["region"],
+                years=[form["year"]] if form["year"] else [],
+                format_versions=[form["format"]] if form["format"] else [],
+                failed=[form["failed"]] if form["failed"] else [],
+            )
+            with engine.connect() as connection:
+                rows = find_versions_or_suggest(connection, filters, limit=LIST_LIMIT)
+        except BadFilter as bad:
+            return Response(pages.list_page([], form, error=str(bad)), status=400)
+        return Response(pages.list_page(rows, form))
+
+    @app.route(r"/report/(?P<version_id>\d+)")
+    def report(request: Request, version_id: str) -> Response:
+        with engine.connect() as connection:
+            try:
+                row = version_row(connection, int(version_id))
+            except NotArchived as missing:
+                raise NotFound(str(missing)) from missing
+            record = load_record(connection, row.version_id)
+            versions = versions_of(connection, row.agency, row.year)
+            documents = documents_of(connection, row.version_id)
+            years = archived_years(connection, row.agency)
+        return Response(pages.report_page(row, record, versions, documents, years))
+
+    @app.route("/diff")
+    def diff(request: Request) -> Response:
+        agency, year = request.get("agency"), parse_year(request.get("year"))
+        numbers = [int(number) for number in request.get_all("version") if number.isdigit()]
+        with engine.connect() as connection:
+            if numbers:
+                result = diff_versions(connection, agency, year, min(numbers), max(numbers))
+            else:
+                against = request.get("against")
+                result = diff_years(connection, agency, year, parse_year(against) if against else None)
+        return Response(pages.diff_page(result))
+
+    @app.route("/search")
+    def search(request: Request) -> Response:
+        query = request.get("q")
+        if not query:
+            return Response(pages.search_page("", []))
+        try:
+            with engine.connect() as connection:
+                hits = search_versions(connection, query)
+        except BadQuery as bad:
+            return Response(pages.search_page(query, [], error=str(bad)), status=400)
+        return Response(pages.search_page(query, hits))
+
+    @app.route(r"/raw/(?P<sha256>[0-9a-f]+)")
+    def raw(request: Request, sha256: str) -> Response:
+        with engine.connect() as connection:
+            media_type = document_media_type(connection, sha256)
+        return _raw_document(raw_dir, sha256, media_type)
+
+    return app
+
+
+def _raw_document(raw_dir: Path | None, sha256: str, media_type: str | None) -> Response:
+    """The archived bytes as they were fetched; served as a download so no archived script runs here."""
+    from storage.rawstore import RawStore  # the archive's content-addressed folder
+
+    if raw_dir is None or not _SHA256.fullmatch(sha256) or not RawStore(raw_dir).exists(sha256):
+        raise NotFound(f"no raw document {sha256} in the archive folder")
+    headers = [("Content-Disposition", f'attachment; filename="{sha256}"'), ("X-Content-Type-Options", "nosniff")]
+    return Response(
+        RawStore(raw_dir).read(sha256), content_type=media_type or "application/octet-stream", headers=headers
+    )
+
+
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Requests are not logged to stderr: the CLI prints the address, tests stay quiet."""
+
+
+def make_server(engine: Engine, raw_dir: Path | None, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
+    return wsgiref_server(
+        host, port, create_app(engine, raw_dir), server_class=ThreadingServer, handler_class=QuietHandler
+    )

@@ -1,0 +1,128 @@
+"""Full-text search over report text, for Chinese, on SQLite and PostgreSQL.
+
+Chinese has no spaces, so word tokenizers see a paragraph as one word. Both back ends
+index character trigrams instead, which gives substring semantics:
+
+- SQLite: the FTS5 table ``version_fts`` with the ``trigram`` tokenizer over
+  ``version.text`` (external content, so the text is stored once; triggers keep it in
+  step). Needs SQLite >= 3.34; the archive's engine uses pysqlite3's newer SQLite
+  because the system 3.40 loses 1-2 character CJK LIKE matches.
+- PostgreSQL: ``pg_trgm`` with a GIN index on ``version.text``; ``LIKE '%词%'`` uses it
+  (the database needs a UTF-8 LC_CTYPE, or pg_trgm ignores CJK).
+
+Both are created by the migration ``research_0001``. A trigram index cannot answer a
+term of one or two characters (复议, 年): such queries scan ``version.text`` with
+``instr``/``strpos``, still correct, only slower.
+
+Terms separated by spaces must all occur (AND). A snippet marks each hit between
+:data:`MARK_START` and :data:`MARK_END`, which renderers turn into colour or ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from storage.queries import version_row
+from storage.rows import VersionRow
+
+MARK_START, MARK_END = "\x02", "\x03"
+SNIPPET_CONTEXT = 24  # characters either side of the first hit
+TRIGRAM = 3
+# The FTS5 table and its shadow tables: Alembic's autogenerate must not propose dropping them.
+SEARCH_TABLES = frozenset({"version_fts", *(f"version_fts_{part}" for part in ("data", "idx", "docsize", "config"))})
+
+
+class BadQuery(ValueError):
+    """A search query with nothing to search for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    version_id: int
+    snippet: str
+
+
+def terms_of(query: str) -> list[str]:
+    terms = [term.replace('"', "") for term in query.split()]
+    terms = [term for term in terms if term]
+    if not terms:
+        raise BadQuery("nothing to search for: give at least one word, e.g. 行政复议")
+    return terms
+
+
+def search(connection: Connection, query: str, *, limit: int = 20, all_versions: bool = False) -> list[Hit]:
+    """Versions whose text contains every term of ``query``, with a snippet; the latest versions only by default."""
+    terms = terms_of(query)
+    latest = "" if all_versions else "AND v.is_latest"
+    if connection.dialect.name == "sqlite" and all(len(term) >= TRIGRAM for term in terms):
+        return _sqlite_match(connection, terms, limit, latest)
+    return _scan(connection, terms, limit, latest)
+
+
+def _sqlite_match(connection: Connection, terms: list[str], limit: int, latest: str) -> list[Hit]:
+    phrase = " AND ".join(f'"{term}"' for term in terms)
+    rows = connection.execute(
+        text(
+            "SELECT version_fts.rowid, snippet(version_fts, 0, :start, :end, '…', 32) FROM version_fts "
+            f"JOIN version v ON v.id = version_fts.rowid WHERE version_fts MATCH :phrase {latest} "
+            "ORDER BY rank LIMIT :limit"
+        ),
+        {"start": MARK_START, "end": MARK_END, "phrase": phrase, "limit": limit},
+    )
+    return [Hit(int(version_id), " ".join(snippet.split())) for version_id, snippet in rows]
+
+
+def _scan(connection: Connection, terms: list[str], limit: int, latest: str) -> list[Hit]:
+    """Every term as a substring; PostgreSQL's trigram GIN index serves LIKE for 3+ characters."""
+    dialect = connection.dialect.name
+    params: dict[str, object] = {"limit": limit, "context": SNIPPET_CONTEXT}
+    conditions = []
+    for index, term in enumerate(terms):
+        params[f"t{index}"] = term
+        params[f"p{index}"] = "%" + _escape_like(term) + "%"
+        if dialect == "postgresql" and len(term) >= TRIGRAM:
+            conditions.append(f"v.text LIKE :p{index} ESCAPE '\\'")
+        else:
+            conditions.append(f"{_position(dialect, ':t' + str(index))} > 0")
+    position = _position(dialect, ":t0")
+    start = f"CASE WHEN {position} > :context THEN {position} - :context ELSE 1 END"
+    rows = connection.execute(
+        text(
+            f"SELECT v.id, substr(v.text, {start}, :width) AS excerpt, {start} AS excerpt_start "
+            f"FROM version v WHERE {' AND '.join(conditions)} {latest} ORDER BY v.id DESC LIMIT :limit"
+        ),
+        {**params, "width": 2 * SNIPPET_CONTEXT + len(terms[0])},
+    )
+    return [Hit(int(version_id), mark(excerpt, terms, start > 1)) for version_id, excerpt, start in rows]
+
+
+def _position(dialect: str, needle: str) -> str:
+    return f"strpos(v.text, {needle})" if dialect == "postgresql" else f"instr(v.text, {needle})"
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def mark(excerpt: str, terms: list[str], cut_before: bool) -> str:
+    """``excerpt`` with each occurrence of a term between the marks, on one line."""
+    pattern = "|".join(re.escape(term) for term in sorted(set(terms), key=len, reverse=True))
+    marked = re.sub(pattern, lambda hit: f"{MARK_START}{hit.group()}{MARK_END}", " ".join(excerpt.split()))
+    return ("…" if cut_before else "") + marked + "…"
+
+
+def highlight(snippet: str, start: str, end: str) -> str:
+    return snippet.replace(MARK_START, start).replace(MARK_END, end)
+
+
+def search_versions(
+    connection: Connection, query: str, *, limit: int = 20, all_versions: bool = False
+) -> list[tuple[VersionRow, str]]:
+    """:func:`search` with each hit's version row and its snippet."""
+    return [
+        (version_row(connection, hit.version_id), hit.snippet)
+        for hit in search(connection, query, limit=limit, all_versions=all_versions)
+    ]

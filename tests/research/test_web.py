@@ -1,0 +1,150 @@
+"""``nianbao serve`` in headless Chromium, with real clicks; screenshots go to tests/artifacts/.
+
+Skipped with a message when Chromium, chromedriver or selenium is absent, except under CI.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from crawler.web.server import make_server
+from tests.conftest import skip_or_fail
+from tests.research.archive import SEARCH_WORD, FilledArchive
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+WAIT_SECONDS = 10
+
+
+@pytest.fixture(scope="module")
+def base_url(archive: FilledArchive):
+    engine = archive.engine()
+    server = make_server(engine, archive.raw_dir)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = (
+        pytest.importorskip("selenium.webdriver") if _has_selenium() else skip_or_fail("selenium is not installed")
+    )
+    chromium = shutil.which("chromium") or CHROMIUM
+    driver_path = shutil.which("chromedriver") or CHROMEDRIVER
+    if not (Path(chromium).exists() and Path(driver_path).exists()):
+        skip_or_fail("Chromium or chromedriver is not installed (Debian: apt-get install chromium chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service(driver_path))
+    driver.implicitly_wait(WAIT_SECONDS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n")
+    yield driver
+    driver.quit()
+
+
+def _has_selenium() -> bool:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def by_id(driver, element_id: str):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, element_id)
+
+
+def by_css(driver, selector: str):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def navigate(driver, element) -> None:
+    """Click ``element`` and wait until the page it was on has gone."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element.click()
+    WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(element))
+
+
+def shot(driver, name: str) -> None:
+    driver.save_screenshot(str(ARTIFACTS / f"web-{name}.png"))
+
+
+def test_filter_the_list_then_open_a_report_with_failed_checks(browser, base_url: str) -> None:
+    browser.get(base_url + "/")
+    assert by_id(browser, "count").text == "12 reports"
+    by_id(browser, "f-region").send_keys("洛阳")
+    by_id(browser, "f-failed").send_keys("R1")  # picks the option, as typing on a focused <select> does
+    navigate(browser, by_id(browser, "f-submit"))
+    assert by_id(browser, "count").text == "1 reports"
+    shot(browser, "list-filtered")
+    navigate(browser, by_css(browser, "#reports a.report-link")[0])
+    assert "洛阳市西工区教育局 2023" in by_id(browser, "report-title").text
+    assert "R1" in by_id(browser, "checks").text and "R3" in by_id(browser, "checks").text
+    assert len(by_css(browser, "table.grid")) == 3
+    shot(browser, "report-failed-checks")
+
+
+def test_report_versions_raw_document_and_diff(browser, base_url: str, archive: FilledArchive) -> None:
+    browser.get(base_url + "/?agency=二七区统计局&year=2023")
+    navigate(browser, by_css(browser, "#reports a.report-link")[0])
+    assert "version 2" in by_id(browser, "report-title").text
+    assert len(by_css(browser, "#versions li")) == 2
+    raw_href = by_css(browser, "#documents a.raw-link")[0].get_attribute("href")
+    with urlopen(raw_href) as response:
+        assert "二七区统计局" in response.read().decode("utf-8")
+    navigate(browser, by_id(browser, "diff-link"))
+    assert "2022 v1 → 2023 v2" in by_css(browser, "h1.diff-title")[0].text
+    assert "仍然" in [element.text for element in by_css(browser, "ins")]
+    problems = by_css(browser, 'section[data-number="5"] .score')[0].text
+    assert "carried over 50.0%" in problems
+    shot(browser, "diff-years")
+
+
+def test_diff_two_versions_from_the_report_page(browser, base_url: str) -> None:
+    browser.get(base_url + "/?agency=二七区统计局&year=2023")
+    navigate(browser, by_css(browser, "#reports a.report-link")[0])
+    navigate(browser, by_css(browser, "#versions a.version-diff")[0])
+    assert "2023 v1 → 2023 v2" in by_css(browser, "h1.diff-title")[0].text
+    changed = {row.get_attribute("data-cell") for row in by_css(browser, "table.cells tr[data-cell]")}
+    assert "applications.disclosed.total" in changed and len(changed) == 6
+    shot(browser, "diff-versions")
+
+
+def test_search_then_open_the_hit(browser, base_url: str) -> None:
+    browser.get(base_url + "/")
+    navigate(browser, by_id(browser, "nav-search"))
+    by_id(browser, "q").send_keys(SEARCH_WORD)
+    navigate(browser, by_id(browser, "search-submit"))
+    assert by_id(browser, "hit-count").text == "1 hits"
+    assert [mark.text for mark in by_css(browser, "#hits mark")] == [SEARCH_WORD]
+    shot(browser, "search")
+    navigate(browser, by_css(browser, "#hits a.report-link")[0])
+    assert "郑州市金水区统计局 2022" in by_id(browser, "report-title").text
+
+
+def test_a_bad_filter_says_what_is_wrong(browser, base_url: str) -> None:
+    browser.get(base_url + "/")
+    by_id(browser, "f-year").send_keys("20x3")
+    navigate(browser, by_id(browser, "f-submit"))
+    assert "not a year" in by_id(browser, "error").text
+    shot(browser, "bad-filter")
