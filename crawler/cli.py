@@ -14,6 +14,14 @@ SUBCOMMANDS: dict[str, str] = {
     "parse": "crawler.commands.parse:parse_command",
     "demo": "crawler.commands.demo:demo_command",
     "fixtures": "crawler.commands.fixtures:fixtures_command",
+    "crawl": "crawler.commands.crawl:crawl_command",
+    "db": "crawler.commands.db:db_command",
+    "export": "crawler.commands.export:export_command",
+    "reparse": "crawler.commands.reparse:reparse_command",
+    "diff": "crawler.commands.diff:diff_command",
+    "query": "crawler.commands.query:query_command",
+    "search": "crawler.commands.search:search_command",
+    "serve": "crawler.commands.serve:serve_command",
 }
 
 
