@@ -48,7 +48,7 @@ def find_title(document: Document, before_block: int) -> TitleInfo:
     candidates = [*paragraphs, document.title or ""]
     for index, line in enumerate(candidates):
         info = parse_title_line(line)
-        if info is None and index + 1 < len(paragraphs):
+        if info is None and index + 1 < len(paragraphs) and parse_title_line(paragraphs[index + 1]) is None:
             info = parse_title_line(line + paragraphs[index + 1])  # a title broken over two lines
         if info is None:
             continue

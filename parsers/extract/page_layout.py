@@ -11,7 +11,8 @@ The order of work on a page:
    the ruled tables only, never across one.
 4. The other lines become paragraphs: a paragraph ends at a line that stops short of
    the right margin, before an indented line, at a wide vertical gap, or where a
-   sentence ends and the next line opens with a heading number (二、, （三）).
+   sentence ends and the next line opens with a heading number (二、, （三）), or where
+   the type size changes (a title above the body).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from parsers.extract.positioned import Line, Page, group_lines, join_lines
 
 _MARGIN_BAND = 0.09  # of the page height: where running heads and page numbers stand
 _SNAP_POINTS = 3.0  # pdfplumber's default snap and join tolerance, in points
+_TYPE_SIZE_CHANGE = 0.15  # of the larger line's height: a different type size, not jitter
 _SENTENCE_END = re.compile(r"[。！？；：:]$")
 _HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
@@ -143,9 +145,11 @@ def _breaks(previous: Line, line: Line, indented: bool, usual_gap: float, right:
     em = max(previous.height, line.height)
     short = previous.x1 < right - 1.5 * em
     gap = line.top - previous.bottom
-    # A sentence that happens to fill its last line is still over when a numbered heading follows.
+    # A sentence that happens to fill its last line is still over when a numbered heading follows;
+    # a title in a larger type is over when the body text starts, however wide it runs.
     heading = bool(_SENTENCE_END.search(previous.text) and _HEADING_NUMBER.match(line.text))
-    return short or indented or heading or gap > max(usual_gap * 1.8, em)
+    resized = abs(line.height - previous.height) > _TYPE_SIZE_CHANGE * em
+    return short or indented or heading or resized or gap > max(usual_gap * 1.8, em)
 
 
 def text_margins(pages: list[list[Line]]) -> tuple[float, float]:

@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import os
 import pickle
+import re
 import resource
 import subprocess
 import sys
@@ -62,8 +63,44 @@ def read_workbook(data: bytes, source_format: str, *, timeout: float = CONVERT_T
             warnings.append(f"hidden sheet {name!r} skipped")
         rows = sheet_rows(values, merges) if state == "visible" else []
         if rows:
-            blocks += [Paragraph(name), Table(rows)]
+            blocks += [Paragraph(name), *sheet_blocks(rows)]
     return Document(blocks=blocks, source_format=source_format, warnings=warnings)
+
+
+def sheet_blocks(rows: list[list[str]]) -> list[Block]:
+    """A sheet's rows as tables, with its lines of prose as paragraphs between them.
+
+    Some portals put a whole report in one sheet: title, section headings and text each
+    in the first cell of a row, the tables between. Read as one table, the headings
+    could not divide it and table 二 ran into table 三. A row whose only text is in its
+    first cell and reads as prose (a numbered heading 二、…, a sentence with 。, or a
+    line too long for a label) is a paragraph; a table's own one-cell rows
+    (第二十条第（一）项) stay in the table.
+    """
+    blocks: list[Block] = []
+    table: list[list[str]] = []
+    for row in rows:
+        if _is_prose_row(row):
+            if table:
+                blocks.append(Table(_trim(table)))
+                table = []
+            blocks.append(Paragraph(row[0].strip()))
+        else:
+            table.append(row)
+    if table:
+        blocks.append(Table(_trim(table)))
+    return blocks
+
+
+def _is_prose_row(row: list[str]) -> bool:
+    text = row[0].strip()
+    if not text or len(row) < 2 or any(cell.strip() for cell in row[1:]):
+        return False
+    return bool(_PROSE.search(text)) or len(text) >= _PROSE_LENGTH
+
+
+_PROSE = re.compile(r"^[一二三四五六七八九十]+、|。|年度报告$")
+_PROSE_LENGTH = 40
 
 
 def _load_isolated(data: bytes, timeout: float) -> list[RawSheet]:

@@ -222,3 +222,17 @@ def test_a_heading_after_a_sentence_that_fills_its_line_starts_a_paragraph():
     margins = page_layout.text_margins([parts.lines])
     paragraphs = [item.text for item in page_layout.compose(parts, parts.lines, margins)]
     assert paragraphs == ["".join(lines[:2]), "二、主动公开政府信息情况"]
+
+
+def test_a_title_in_larger_type_is_its_own_paragraph_however_wide():
+    # The 更正版 title of a fixture-world PDF ran to the right margin and took the first
+    # paragraph of the body with it, so the report had no title, agency or year.
+    title, body = "番禺区人民政府办公室2023年政府信息公开工作年度报告（更正版）", "本报告根据条例要求编制。" * 4
+    big, small = 16.0, 12.0
+    width = big * len(title)
+    runs = [Run(char, 72.0 + big * i, 100.0, 72.0 + big * (i + 1), 100.0 + big) for i, char in enumerate(title)]
+    step = width / len(body)
+    runs += [Run(char, 72.0 + step * i, 124.0, 72.0 + step * (i + 1), 124.0 + small) for i, char in enumerate(body)]
+    parts = page_layout.analyse(Page(1, 1200.0, 842.0, runs))
+    paragraphs = [item.text for item in page_layout.compose(parts, parts.lines, (72.0, 72.0 + width))]
+    assert paragraphs == [title, body]

@@ -125,3 +125,19 @@ def test_huge_sheets_are_refused() -> None:
     with pytest.raises(ExtractionError) as error:
         spreadsheet.read(_xlsx(build))
     assert error.value.reason == "too_large"
+
+
+def test_a_whole_report_in_one_sheet_keeps_its_headings_and_text_as_paragraphs():
+    # Read as one table, the section headings could not divide it and table 二 ran into 三.
+    rows = [
+        ["府谷县人民政府2021年政府信息公开工作年度报告", "", ""],
+        ["二、主动公开政府信息情况", "", ""],
+        ["第二十条第（一）项", "", ""],
+        ["信息内容", "本年制发件数", "本年废止件数"],
+        ["规章", "1", "2"],
+        ["三、收到和处理政府信息公开申请情况", "", ""],
+        ["申请人情况", "自然人", "总计"],
+    ]
+    blocks = spreadsheet.sheet_blocks(rows)
+    assert [type(block).__name__ for block in blocks] == ["Paragraph", "Paragraph", "Table", "Paragraph", "Table"]
+    assert blocks[2].rows[0] == ["第二十条第（一）项", "", ""]  # a table's own one-cell row stays in it

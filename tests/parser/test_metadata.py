@@ -94,3 +94,10 @@ def test_portal_region_completes_the_agency_name():
 def test_a_document_without_title_or_sections_is_not_a_report():
     with pytest.raises(NotAnnualReport):
         parse(Document([Paragraph("会议通知"), Paragraph("请各单位准时参加。")], "text"))
+
+
+def test_a_whole_title_is_not_joined_to_the_line_above_it():
+    # A spreadsheet's sheet name (年度报告) above the title made the agency 年度报告府谷县人民政府.
+    document = Document([Paragraph("年度报告"), Paragraph("府谷县人民政府2021年政府信息公开工作年度报告")], "xlsx")
+    info = find_title(document, 2)
+    assert (info.agency, info.year) == ("府谷县人民政府", 2021)
