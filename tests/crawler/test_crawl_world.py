@@ -9,71 +9,14 @@ test ever restarts a reactor.
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from fixtures.world.local_crawl import LOCAL_SETTINGS
 from fixtures.world.server import WorldServer
-from storage.archive import Archive
-from storage.models import Capture, VersionSource
+from tests.crawling import NIANBAO, SCRAPY, Crawl, run_crawl
 
 pytestmark = pytest.mark.slow
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Crawl:
-    db_url: str
-    archive_dir: Path
-    log: list[dict[str, Any]]
-    output: str
-
-    def archive(self) -> Archive:
-        return Archive.open(self.db_url, self.archive_dir)
-
-    def sources(self) -> set[str]:
-        with self.archive() as archive, Session(archive.engine) as session:
-            return set(session.scalars(select(VersionSource.url)))
-
-    def captures(self) -> list[Capture]:
-        with self.archive() as archive, Session(archive.engine) as session:
-            return list(session.scalars(select(Capture).order_by(Capture.id)))
-
-    def versions(self) -> list[Any]:
-        with self.archive() as archive:
-            return [exported.info for exported in archive.iter_versions()]
-
-
-def run_crawl(command: list[str], server: WorldServer, folder: Path) -> Crawl:
-    server.clear_log()
-    db_url = f"sqlite:///{folder / 'archive.sqlite'}"
-    settings = {**LOCAL_SETTINGS, "NIANBAO_PORTALS": str(server.registry), "NIANBAO_DB_URL": db_url}
-    settings["NIANBAO_ARCHIVE_DIR"] = str(folder / "raw")
-    arguments = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    done = subprocess.run(
-        [sys.executable, *command, *arguments],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    return Crawl(db_url, folder / "raw", server.log(), done.stdout)
-
-
-SCRAPY = ["-m", "scrapy", "crawl", "portal", "-s", "LOG_LEVEL=WARNING"]
-NIANBAO = ["-c", "from crawler.cli import main; main()", "crawl", "--progress", "0"]
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +124,21 @@ def test_versions_carry_the_date_their_page_was_published(first: Crawl, world_tr
     dated = [(info.source_url, str(info.published_at)) for info in first.versions() if info.source_url in published]
     assert [(url, date) for url, date in dated if published[url] != date] == []
     assert any(url.endswith(".pdf") for url, _ in dated)
+
+
+def test_the_crawl_warcs_read_back_with_warcio_record_for_record(first: Crawl) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    records: dict[str, tuple[str, str, int]] = {}
+    for path in sorted((first.archive_dir / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            iterator = ArchiveIterator(stream, check_digests=True)
+            for record in iterator:
+                record.content_stream().read()  # digests are checked as the payload is read
+                headers = record.rec_headers
+                records[headers.get_header("WARC-Record-ID")] = (path.name, record.rec_type, iterator.offset)
+    stored = [c for c in first.captures() if c.warc_record_id]
+    assert stored and len(records) > len(stored)  # each response has its request record beside it
+    for capture in stored:
+        assert records[capture.warc_record_id] == (capture.warc_file, capture.warc_record_type, capture.warc_offset)
+        assert capture.warc_record_type in {"response", "revisit"}

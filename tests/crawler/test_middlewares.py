@@ -195,6 +195,6 @@ def test_a_fast_answer_lowers_the_throttle_delay_even_when_it_is_a_304(status: i
     crawler = engine_for(crawler_with({"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_DELAY": 0}))
     throttle = ConditionalAutoThrottle(crawler)
     throttle._spider_opened(crawler.spider)
-    slot = Slot(2, 1.0, False)
+    slot = Slot(2, 1.0, 0)
     throttle._adjust_delay(slot, 0.01, Response(URL, status=status))
     assert slot.delay < 0.6

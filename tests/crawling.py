@@ -1,0 +1,69 @@
+"""Crawling the fixture world from a test: each crawl in its own process, as in production.
+
+A process runs one crawl because a Twisted reactor starts once per process; the archive it
+fills is read back through storage's API.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fixtures.world.local_crawl import LOCAL_SETTINGS
+from fixtures.world.server import WorldServer
+from storage.archive import Archive
+from storage.models import Capture, VersionSource
+
+PROJECT = Path(__file__).resolve().parents[1]
+SCRAPY = ["-m", "scrapy", "crawl", "portal", "-s", "LOG_LEVEL=WARNING"]
+NIANBAO = ["-c", "from crawler.cli import main; main()", "crawl", "--progress", "0"]
+
+
+@dataclass
+class Crawl:
+    db_url: str
+    archive_dir: Path
+    log: list[dict[str, Any]]
+    output: str
+
+    def archive(self) -> Archive:
+        return Archive.open(self.db_url, self.archive_dir)
+
+    def sources(self) -> set[str]:
+        with self.archive() as archive, Session(archive.engine) as session:
+            return set(session.scalars(select(VersionSource.url)))
+
+    def captures(self) -> list[Capture]:
+        with self.archive() as archive, Session(archive.engine) as session:
+            return list(session.scalars(select(Capture).order_by(Capture.id)))
+
+    def versions(self) -> list[Any]:
+        with self.archive() as archive:
+            return [exported.info for exported in archive.iter_versions()]
+
+
+def run_crawl(command: list[str], server: WorldServer, folder: Path) -> Crawl:
+    server.clear_log()
+    db_url = f"sqlite:///{folder / 'archive.sqlite'}"
+    settings = {**LOCAL_SETTINGS, "NIANBAO_PORTALS": str(server.registry), "NIANBAO_DB_URL": db_url}
+    settings["NIANBAO_ARCHIVE_DIR"] = str(folder / "raw")
+    arguments = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    done = subprocess.run(
+        [sys.executable, *command, *arguments],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return Crawl(db_url, folder / "raw", server.log(), done.stdout)
