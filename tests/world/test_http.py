@@ -84,3 +84,21 @@ def test_head_answers_headers_only(world_truth) -> None:
     url = _archived_page(world_truth)
     answer = fetch(url, method="HEAD")
     assert answer.status == 200 and answer.body == b"" and answer.header("ETag") == fetch(url).header("ETag")
+
+
+def test_a_portal_takes_a_burst_of_connections_before_it_accepts_them() -> None:
+    # A backlog of 5 made the kernel drop handshakes when a crawler opened connections
+    # faster than the accept loop took them; each dropped one waited 0.2-1 s to retry.
+    import contextlib
+    import socket
+    from http.server import BaseHTTPRequestHandler
+
+    from fixtures.world.httpserver import PortalHTTPServer
+
+    server = PortalHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # listening, never accepting
+    try:
+        with contextlib.ExitStack() as stack:
+            for _ in range(64):
+                stack.enter_context(socket.create_connection(server.server_address, timeout=0.5))
+    finally:
+        server.server_close()
