@@ -49,3 +49,22 @@ def test_reset_restores_the_starting_world(fresh_world, world_truth) -> None:
     fresh_world.revise(world_truth["reports"][0]["id"])
     fresh_world.reset()
     assert fresh_world.truth() == world_truth
+
+
+def test_an_unchanged_page_answers_304_without_being_rendered_again() -> None:
+    # With 256 bodies in its cache, a world of 10,000 pages re-rendered every PDF and DOCX
+    # of a recrawl just to compare ETags: the server, not the crawler, set the recrawl's pace.
+    from fixtures.world.responder import Request, respond
+    from fixtures.world.world import build_world
+
+    world = build_world(seed=0, scale=1)
+    report = next(r for r in world.reports.values() if r.doc_format == "pdf")
+    path, _, query = report.content_path.partition("?")
+    ask = lambda headers: respond(world, Request(report.portal_id, "GET", path, query, headers, "http://h"))  # noqa: E731
+    first = ask({})
+    etag = dict(first.headers)["ETag"]
+    renders = []
+    world._render_cached = lambda *key: renders.append(key) or b""
+    assert ask({"if-none-match": etag}).status == 304 and renders == []
+    world.revise(report.id)
+    assert ask({"if-none-match": etag}).status == 200  # a revised report is rendered, and differs
