@@ -111,16 +111,26 @@ def year_cells(session: Session, year: int, *, table: str | None = None, latest:
 
 
 def iter_versions(session: Session) -> Iterator[ExportedVersion]:
-    """Every version of every report with its parsed record, by agency, year and published order."""
-    query = (
-        _info_query()
-        .add_columns(Version.record)
+    """Every version of every report with its parsed record, by agency, year and published order.
+
+    The order is read first as bare ids, then the records a batch at a time by id: sorting
+    the rows with their records made SQLite build the sort of every record in memory
+    (about 1 GiB of RSS for 100,000 versions), however the rows were then fetched.
+    """
+    ordered = (
+        select(Version.id)
+        .join(Report, Report.id == Version.report_id)
+        .join(Agency, Agency.id == Report.agency_id)
         .order_by(Agency.name, Report.year, Version.ordinal)
-        .execution_options(yield_per=EXPORT_BATCH)
     )
-    for row in session.execute(query):
-        *info, record = row
-        yield ExportedVersion(VersionInfo(*info), record)
+    ids = list(session.scalars(ordered))
+    for start in range(0, len(ids), EXPORT_BATCH):
+        batch = ids[start : start + EXPORT_BATCH]
+        rows = session.execute(_info_query().add_columns(Version.record).where(Version.id.in_(batch)))
+        by_id = {row[0]: row for row in rows}
+        for version_id in batch:
+            *info, record = by_id[version_id]
+            yield ExportedVersion(VersionInfo(*info), record)
 
 
 def _info_query():
