@@ -49,7 +49,7 @@ def child_full(registry: str, db_url: str, archive_dir: str) -> dict[str, Any]:
     from crawler.commands.crawl import crawl_settings, run_crawl
     from fixtures.world.local_crawl import LOCAL_SETTINGS
 
-    overrides = tuple(f"{name}={value}" for name, value in {**LOCAL_SETTINGS, **BENCH_SETTINGS}.items())
+    overrides = {**LOCAL_SETTINGS, **BENCH_SETTINGS}
     settings = crawl_settings(
         registry=Path(registry), db_url=db_url, archive_dir=Path(archive_dir), log_level="ERROR", overrides=overrides
     )

@@ -28,6 +28,7 @@ from crawler import config
 from crawler.extensions import ArchiveExtension, ThreadLane
 from crawler.items import Attachment, Capture, Fault, ReportPage
 from crawler.spiders.links import without_extension
+from storage.warc_http import header_value
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -42,10 +43,6 @@ def _archive_extension(crawler: Crawler) -> ArchiveExtension:
     if extension is None:
         raise NotConfigured("the nianbao pipelines need crawler.extensions.ArchiveExtension in EXTENSIONS")
     return extension
-
-
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    return next((value for key, value in headers if key.lower() == name.lower()), None)
 
 
 class StoreCapturePipeline:
@@ -222,7 +219,7 @@ class StoreReportPipeline:
                 sha256=item.sha256,
                 source_url=item.url,
                 fetched_at=item.fetched_at,
-                media_type=_header(item.headers, "Content-Type"),
+                media_type=header_value(item.headers, "Content-Type"),
                 list_url=item.list_url,
                 portal_id=item.portal_id,
                 region=item.report.region,

@@ -50,6 +50,7 @@ from storage.versions import (
     store_version,
 )
 from storage.warc import PriorRecord, WarcRef
+from storage.warc_http import header_value
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -152,17 +153,16 @@ class Archive:
         method: str = "GET",
     ) -> int:
         """One request and its outcome: a response (``sha256`` of its stored body) or a fault."""
-        content_type = _header(headers, "Content-Type")
-        if sha256 is not None:
-            self._require_raw(sha256)
+        content_type = header_value(headers, "Content-Type")
+        size = None if sha256 is None else self._raw_size(sha256)
         columns = {
             "url": url,
             "method": method,
             "fetched_at": fetched_at,
             "status": status,
             "headers": [list(pair) for pair in headers],
-            "etag": _header(headers, "ETag"),
-            "last_modified": _header(headers, "Last-Modified"),
+            "etag": header_value(headers, "ETag"),
+            "last_modified": header_value(headers, "Last-Modified"),
             "content_type": content_type,
             "sha256": sha256,
             "fault": fault,
@@ -174,7 +174,8 @@ class Archive:
 
         def insert(session: Session) -> int:
             if sha256 is not None:
-                self._ensure_document(session, sha256, content_type)
+                relative = self.raw.relative_path(sha256)
+                ensure_document(session.connection(), sha256, content_type, size, relative, self.clock())
             return _added_id(session, Capture(**columns))
 
         return self.transact(f"record the capture of {url}", insert)
@@ -227,8 +228,8 @@ class Archive:
     ) -> StoreResult:
         """Store a parsed report: a new version if its bytes are new to it, else a sighting."""
         key = report_key(report, region)
-        self._require_raw(sha256)
-        size = self.raw.path(sha256).stat().st_size if size is None else size
+        stored_size = self._raw_size(sha256)
+        size = stored_size if size is None else size
         sighting = Sighting(sha256, source_url, _as_utc(fetched_at), list_url, portal_id, capture_id)
         now = self.clock()
         prepared = prepare(report, key, parser_version=parser_version or self.parser_version, now=now)
@@ -270,13 +271,12 @@ class Archive:
 
         return run_retrying(attempt, what=what)
 
-    def _require_raw(self, sha256: str) -> None:
-        if not self.raw.exists(sha256):
-            raise ArchiveError(f"raw bytes {sha256} are not in {self.raw.root}: store_bytes() comes first")
-
-    def _ensure_document(self, session: Session, sha256: str, media_type: str | None) -> None:
-        size = self.raw.path(sha256).stat().st_size
-        ensure_document(session.connection(), sha256, media_type, size, self.raw.relative_path(sha256), self.clock())
+    def _raw_size(self, sha256: str) -> int:
+        """The size of stored raw bytes; they must be stored before any row points at them."""
+        try:
+            return self.raw.path(sha256).stat().st_size
+        except FileNotFoundError:
+            raise ArchiveError(f"raw bytes {sha256} are not in {self.raw.root}: store_bytes() comes first") from None
 
     def _agency_id(self, connection: Connection, key: ReportKey, portal_id: str | None, now: datetime) -> int:
         # Agencies are never deleted, so an id seen committed stays right: spare the lookups.
@@ -299,11 +299,6 @@ def _added_id(session: Session, row: Any) -> int:
     session.add(row)
     session.flush()
     return row.id
-
-
-def _header(headers: Headers, name: str) -> str | None:
-    wanted = name.lower()
-    return next((value for key, value in headers if key.lower() == wanted), None)
 
 
 def _warc_columns(warc: WarcRef | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, column, func, select, table, true
+from sqlalchemy import Connection, and_, column, select, table, true
 from sqlalchemy.sql import Select
 
 from parsers.model import Report
@@ -171,6 +171,12 @@ def versions_of(connection: Connection, agency: str, year: int) -> list[VersionR
     return [_row(mapping) for mapping in connection.execute(statement).mappings()]
 
 
+def version_rows(connection: Connection, version_ids: list[int]) -> dict[int, VersionRow]:
+    """The rows of these versions, by id, in one query."""
+    statement = select(reports_view).where(reports_view.c.version_id.in_(version_ids))
+    return {row.version_id: row for row in map(_row, connection.execute(statement).mappings())}
+
+
 def version_row(connection: Connection, version_id: int) -> VersionRow:
     mapping = connection.execute(select(reports_view).where(reports_view.c.version_id == version_id)).mappings().first()
     if mapping is None:
@@ -209,10 +215,6 @@ def document_media_type(connection: Connection, sha256: str) -> str | None:
     return connection.execute(statement).scalar_one_or_none()
 
 
-def count_versions(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(reports_view)).scalar_one())
-
-
 def find_versions_or_suggest(
     connection: Connection, filters: Filters, *, all_versions: bool = False, limit: int | None = None
 ) -> list[VersionRow]:
@@ -220,11 +222,12 @@ def find_versions_or_suggest(
     rows = find_versions(connection, filters, all_versions=all_versions, limit=limit)
     if rows:
         return rows
-    names = agency_names(connection)
-    if filters.agency and not matching_agencies(filters.agency, names):
-        raise NotArchived(unknown_agency_message(filters.agency, names))
+    if filters.agency:
+        names = agency_names(connection)
+        if not matching_agencies(filters.agency, names):
+            raise NotArchived(unknown_agency_message(filters.agency, names))
     if filters.years:
-        years = sorted(set(_all_years(connection)))
+        years = sorted(_all_years(connection))
         if not set(filters.years) & set(years):
             listed = ", ".join(str(year) for year in years) or "none"
             raise NotArchived(f"no report for {_years_label(filters.years)} in the archive; archived years: {listed}")

@@ -71,9 +71,6 @@ class RawStore:
     def path(self, sha256: str) -> Path:
         return self.root / self.relative_path(sha256)
 
-    def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
-
     def read(self, sha256: str) -> bytes:
         try:
             return self.path(sha256).read_bytes()

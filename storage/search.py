@@ -25,14 +25,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from storage.queries import version_row
+from storage.queries import version_rows
 from storage.rows import VersionRow
 
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_CONTEXT = 24  # characters either side of the first hit
 TRIGRAM = 3
-# The FTS5 table and its shadow tables: Alembic's autogenerate must not propose dropping them.
-SEARCH_TABLES = frozenset({"version_fts", *(f"version_fts_{part}" for part in ("data", "idx", "docsize", "config"))})
 
 
 class BadQuery(ValueError):
@@ -121,8 +119,7 @@ def highlight(snippet: str, start: str, end: str) -> str:
 def search_versions(
     connection: Connection, query: str, *, limit: int = 20, all_versions: bool = False
 ) -> list[tuple[VersionRow, str]]:
-    """:func:`search` with each hit's version row and its snippet."""
-    return [
-        (version_row(connection, hit.version_id), hit.snippet)
-        for hit in search(connection, query, limit=limit, all_versions=all_versions)
-    ]
+    """:func:`search` with each hit's version row and its snippet (the rows in one query)."""
+    hits = search(connection, query, limit=limit, all_versions=all_versions)
+    rows = version_rows(connection, [hit.version_id for hit in hits])
+    return [(rows[hit.version_id], hit.snippet) for hit in hits]

@@ -51,6 +51,12 @@ class NormalisedResponse:
     notes: list[str] = field(default_factory=list)  # what was changed, for a metadata record
 
 
+def header_value(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    """The first value of header ``name`` (any case), or None."""
+    wanted = name.lower()
+    return next((value for key, value in headers if key.lower() == wanted), None)
+
+
 def request_target(url: str) -> str:
     """``/path?query`` of ``url``, as a request line carries it (never the fragment)."""
     parts = urlsplit(url)

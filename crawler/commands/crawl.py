@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def crawl_command(**options: Any) -> None:
       nianbao crawl --portals crawler/portals.yaml --db sqlite:///demo/archive.db --archive-dir demo/archive
       nianbao crawl --portal zz-erqi --jobdir crawls/erqi -s NIANBAO_CONTACT_URL=https://example.org/me
     """
-    settings = crawl_settings(**options)
+    settings = crawl_settings(**options | {"overrides": setting_pairs(options["overrides"])})
     check_inputs(settings)
     started = time.monotonic()
     stats = run_crawl(settings)
@@ -49,7 +50,7 @@ def crawl_settings(
     jobdir: Path | None = None,
     progress: float = 0.0,
     log_level: str = "WARNING",
-    overrides: tuple[str, ...] = (),
+    overrides: Mapping[str, Any] | None = None,
 ) -> Any:
     """Scrapy settings of a crawl: crawler/settings.py, then the command's options (None: not given)."""
     from scrapy.settings import Settings
@@ -66,12 +67,19 @@ def crawl_settings(
         "LOG_LEVEL": log_level.upper(),
     }
     settings.setdict({name: value for name, value in chosen.items() if value is not None}, priority="cmdline")
+    settings.setdict(dict(overrides or {}), priority="cmdline")
+    return settings
+
+
+def setting_pairs(overrides: tuple[str, ...]) -> dict[str, str]:
+    """``-s NAME=VALUE`` options as settings, or one line and exit status 2."""
+    pairs = {}
     for override in overrides:
         name, sep, value = override.partition("=")
         if not sep or not name:
             raise BadInput(f"--set wants NAME=VALUE, not {override!r}")
-        settings.set(name.strip(), value, priority="cmdline")
-    return settings
+        pairs[name.strip()] = value
+    return pairs
 
 
 def check_inputs(settings: Any) -> None:

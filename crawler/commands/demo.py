@@ -76,9 +76,13 @@ def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
     from crawler.commands.crawl import check_inputs, crawl_settings, run_crawl, summary
     from fixtures.world.local_crawl import LOCAL_SETTINGS
 
-    overrides = tuple(f"{name}={value}" for name, value in LOCAL_SETTINGS.items())
     settings = crawl_settings(
-        registry=registry, db_url=db_url, archive_dir=archive_dir, progress=2.0, log_level="ERROR", overrides=overrides
+        registry=registry,
+        db_url=db_url,
+        archive_dir=archive_dir,
+        progress=2.0,
+        log_level="ERROR",
+        overrides=LOCAL_SETTINGS,
     )
     check_inputs(settings)
     started = time.monotonic()
@@ -95,8 +99,8 @@ def archive_overview(db_url: str, *, color: bool) -> str:
     from storage.queries import find_versions, load_record
 
     with open_archive_engine(db_url).connect() as connection:
-        latest = find_versions(connection, parse_filters())
         every = find_versions(connection, parse_filters(), all_versions=True)
+        latest = [row for row in every if row.is_latest]
         failures = [
             (row, check)
             for row in latest
@@ -140,5 +144,5 @@ def diff_candidate(latest: list) -> tuple[str, int] | None:
     ]
     if not pairs:
         return None
-    year, agency = max(pairs, key=lambda pair: (pair[0], pair[1]))
+    year, agency = max(pairs)
     return agency, year

@@ -29,7 +29,7 @@ def search_command(db_url: str, query: str, limit: int, all_versions: bool, as_j
       nianbao search 行政复议
       nianbao search "政务新媒体 2023年" --json
     """
-    from storage.search import MARK_END, MARK_START, BadQuery, highlight, search_versions
+    from storage.search import BadQuery, highlight, search_versions
 
     try:
         with open_archive_engine(db_url).connect() as connection:
@@ -37,9 +37,7 @@ def search_command(db_url: str, query: str, limit: int, all_versions: bool, as_j
     except BadQuery as bad:
         raise BadInput(str(bad)) from bad
     if as_json:
-        plain = [
-            row.to_json() | {"snippet": snippet.replace(MARK_START, "").replace(MARK_END, "")} for row, snippet in hits
-        ]
+        plain = [row.to_json() | {"snippet": highlight(snippet, "", "")} for row, snippet in hits]
         click.echo(json.dumps(plain, ensure_ascii=False, indent=1))
         return
     use_color = sys.stdout.isatty() if color is None else color

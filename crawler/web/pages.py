@@ -14,6 +14,7 @@ from parsers.model import Report
 from storage.diff import ReportDiff
 from storage.diff_html import STYLE as DIFF_STYLE
 from storage.diff_html import html_fragment
+from storage.filters import FORMAT_VERSIONS, RULES
 from storage.rows import DocumentRow, VersionRow
 from storage.search import highlight
 
@@ -30,8 +31,8 @@ table.grid td.num { text-align: right; } td.blank { color: #b08800; }
 mark { background: #fff5b1; } div.scroll { overflow-x: auto; }
 """
 
-FORMAT_CHOICES = ("", "2021", "2019", "pre2019", "unknown")
-RULE_CHOICES = ("", "R1", "R2", "R3", "R4", "R5", "R6")
+FORMAT_CHOICES = ("", *FORMAT_VERSIONS)
+RULE_CHOICES = ("", *RULES)
 
 
 def layout(title: str, body: str) -> str:

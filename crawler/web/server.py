@@ -104,14 +104,17 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
 
 def _raw_document(raw_dir: Path | None, sha256: str, media_type: str | None) -> Response:
     """The archived bytes as they were fetched; served as a download so no archived script runs here."""
+    from storage.errors import ArchiveError
     from storage.rawstore import RawStore  # the archive's content-addressed folder
 
-    if raw_dir is None or not _SHA256.fullmatch(sha256) or not RawStore(raw_dir).exists(sha256):
+    if raw_dir is None or not _SHA256.fullmatch(sha256):
         raise NotFound(f"no raw document {sha256} in the archive folder")
+    try:
+        body = RawStore(raw_dir).read(sha256)
+    except ArchiveError:
+        raise NotFound(f"no raw document {sha256} in the archive folder") from None
     headers = [("Content-Disposition", f'attachment; filename="{sha256}"'), ("X-Content-Type-Options", "nosniff")]
-    return Response(
-        RawStore(raw_dir).read(sha256), content_type=media_type or "application/octet-stream", headers=headers
-    )
+    return Response(body, content_type=media_type or "application/octet-stream", headers=headers)
 
 
 class ThreadingServer(ThreadingMixIn, WSGIServer):

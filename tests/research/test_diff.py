@@ -14,6 +14,7 @@ from storage.diff import diff_reports
 from storage.diff_html import render_html
 from storage.diff_render import render_text, to_json
 from storage.text_diff import carried_over, char_diff, split_sentences
+from tests.research.archive import CARRIED_OVER_2023, PROBLEMS_2022, PROBLEMS_2023
 from tests.research.reports import report_from_spec, with_section_text, year_pair
 
 
@@ -109,22 +110,14 @@ def test_sentences_end_at_chinese_stops() -> None:
     assert split_sentences("一行\n二行。") == ["一行", "二行。"]
 
 
-KNOWN_OLD = "我局高度重视政府信息公开工作。全年召开专题会议三次！公开内容不够全面；建议加强培训。"
-# New: two sentences copied verbatim (15 + 11 characters), one edited (16), one new (10): 26 of 52 characters.
-KNOWN_NEW = "我局高度重视政府信息公开工作。全年召开专题会议三次！公开内容仍然不够全面和及时；今年新建了公开专栏网页。"
-
-
 def test_carried_over_share_of_a_known_pair() -> None:
-    copied = len("我局高度重视政府信息公开工作。") + len("全年召开专题会议三次！")
-    total = len(KNOWN_NEW)
-    assert (copied, total) == (26, 52)
-    assert carried_over(KNOWN_OLD, KNOWN_NEW) == 0.5
+    assert carried_over(PROBLEMS_2022, PROBLEMS_2023) == CARRIED_OVER_2023 == 0.5
 
 
 def test_carried_over_through_the_parser_and_the_diff() -> None:
     old_spec, new_spec = year_pair(seed=2)
-    old_spec = with_section_text(old_spec, 5, KNOWN_OLD)
-    new_spec = with_section_text(new_spec, 5, KNOWN_NEW)
+    old_spec = with_section_text(old_spec, 5, PROBLEMS_2022)
+    new_spec = with_section_text(new_spec, 5, PROBLEMS_2023)
     diff = diff_reports(report_from_spec(old_spec), report_from_spec(new_spec))
     problems = diff.sections[4]
     assert problems.carried_over == 0.5
@@ -171,8 +164,8 @@ def test_renderings(pair) -> None:
 def test_html_marks_insertions_and_deletions() -> None:
     old_spec, new_spec = year_pair(seed=2)
     diff = diff_reports(
-        report_from_spec(with_section_text(old_spec, 5, KNOWN_OLD)),
-        report_from_spec(with_section_text(new_spec, 5, KNOWN_NEW)),
+        report_from_spec(with_section_text(old_spec, 5, PROBLEMS_2022)),
+        report_from_spec(with_section_text(new_spec, 5, PROBLEMS_2023)),
     )
     page = render_html(diff)
     assert "<ins>" in page and "<del>" in page and 'class="sentence added"' in page

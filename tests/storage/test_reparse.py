@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,7 +96,6 @@ def test_only_outdated_skips_what_the_current_parser_made(archive: Archive) -> N
 
 
 def test_the_real_parser_rebuilds_a_real_document(archive: Archive, db_url: str) -> None:
-    pytest.importorskip("parsers.report", reason="parsers.report is not there yet")
     from parsers import PARSER_VERSION
     from parsers.extract import extract
     from parsers.report import parse

@@ -13,7 +13,7 @@
   database needs a UTF-8 LC_CTYPE for pg_trgm to see Chinese).
 
 Alembic's autogenerate would propose dropping ``version_fts`` and its shadow tables;
-``storage.search.SEARCH_TABLES`` names them for an ``include_name`` filter.
+``storage.migrate.include_name`` keeps it to the tables the models declare.
 
 Revision ID: research_0001
 Revises: 0001
