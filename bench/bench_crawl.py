@@ -46,8 +46,8 @@ BENCH_SETTINGS = {"NIANBAO_CRAWL_DELAY_MAX": "0", "LOG_LEVEL": "ERROR"}
 
 
 def child_full(registry: str, db_url: str, archive_dir: str) -> dict[str, Any]:
-    from crawler.commands.crawl import crawl_settings, run_crawl
     from fixtures.world.local_crawl import LOCAL_SETTINGS
+    from nianbao.commands.crawl import crawl_settings, run_crawl
 
     overrides = {**LOCAL_SETTINGS, **BENCH_SETTINGS}
     settings = crawl_settings(

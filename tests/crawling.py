@@ -23,7 +23,7 @@ from storage.models import Capture, VersionSource
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCRAPY = ["-m", "scrapy", "crawl", "portal", "-s", "LOG_LEVEL=WARNING"]
-NIANBAO = ["-c", "from crawler.cli import main; main()", "crawl", "--progress", "0"]
+NIANBAO = ["-c", "from nianbao.cli import main; main()", "crawl", "--progress", "0"]
 
 
 @dataclass

@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import SUBCOMMANDS, main
+from nianbao.cli import SUBCOMMANDS, main
 from tests.conftest import FIXTURES, PROJECT
 
 LAYOUT = FIXTURES / "reports" / "layouts" / "inconsistent-2021__tabs.txt"

@@ -31,7 +31,7 @@ def free_ports(count: int) -> int:
 
 
 def demo(folder: Path, port: int) -> str:
-    command = [sys.executable, "-c", "from crawler.cli import main; main()", "demo", "--port", str(port), "--no-color"]
+    command = [sys.executable, "-c", "from nianbao.cli import main; main()", "demo", "--port", str(port), "--no-color"]
     command += ["--db", f"sqlite:///{folder / 'archive.db'}", "--archive-dir", str(folder / "archive")]
     environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
     done = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=300)

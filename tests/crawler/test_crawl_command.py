@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
-from crawler.commands.crawl import summary
+from nianbao.cli import main
+from nianbao.commands.crawl import summary
 
 GOOD = """portals:
 - id: erqi

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
 from fixtures.documents.expected import DOCUMENTS, INDEX, expected_path
+from nianbao.cli import main
 from tests.conftest import skip_or_fail
 
 NEEDS_LIBREOFFICE = {"doc", "wps", "et"}

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
+from nianbao.cli import main
 from tests.research.archive import CARRIED_OVER_2023, SEARCH_WORD, FilledArchive
 
 STATS = "郑州市二七区统计局"

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
 from fixtures.world.server import WorldServer
+from nianbao.cli import main
 from tests.crawling import NIANBAO, Crawl, run_crawl
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
+from nianbao.cli import main
 from storage.archive import Archive
 from storage.tabular import LONG_COLUMNS, LONG_EXPORTERS, WIDE_EXPORTERS, wide_columns
 from tests.research.archive import FilledArchive

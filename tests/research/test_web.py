@@ -12,7 +12,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from crawler.web.server import make_server
+from nianbao.web.server import make_server
 from tests.conftest import skip_or_fail
 from tests.research.archive import SEARCH_WORD, FilledArchive
 

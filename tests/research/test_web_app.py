@@ -6,8 +6,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from crawler.web.app import Request
-from crawler.web.server import create_app
+from nianbao.web.app import Request
+from nianbao.web.server import create_app
 from tests.research.archive import SEARCH_WORD, FilledArchive
 
 

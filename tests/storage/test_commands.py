@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
+from nianbao.cli import main
 from storage.engine import open_engine
 from storage.migrate import check, head_revision
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from click.testing import CliRunner
 
-from crawler.cli import main
-from crawler.commands.export import FORMAT_NAMES
+from nianbao.cli import main
+from nianbao.commands.export import FORMAT_NAMES
 from parsers.model import Report
 from storage.archive import Archive
 from storage.export import FORMATS, write_jsonl

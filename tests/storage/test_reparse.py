@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.cli import main
+from nianbao.cli import main
 from parsers.errors import ExtractionError
 from storage.archive import Archive
 from storage.models import Cell, CheckResult, Version

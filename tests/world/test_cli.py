@@ -7,7 +7,7 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from crawler.cli import main
+from nianbao.cli import main
 
 
 def test_truth_command_prints_json() -> None:

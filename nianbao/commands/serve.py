@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from crawler.commands.errors import BadInput
-from crawler.commands.research import archive_dir_option, db_option, open_archive_engine
+from nianbao.commands.errors import BadInput
+from nianbao.commands.research import archive_dir_option, db_option, open_archive_engine
 
 
 @click.command("serve")
@@ -23,7 +23,7 @@ def serve_command(db_url: str, archive_dir: Path, host: str, port: int) -> None:
     Example:
       nianbao serve --db sqlite:///demo/archive.db --archive-dir demo/archive --port 8600
     """
-    from crawler.web.server import make_server
+    from nianbao.web.server import make_server
 
     engine = open_archive_engine(db_url)
     try:

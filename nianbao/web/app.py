@@ -1,7 +1,7 @@
 """A small read-only WSGI application over the archive: routes, requests, responses.
 
 Standard library only (wsgiref): the web view has four pages and no forms that write,
-so a framework would add more than it saves. Pages are in :mod:`crawler.web.pages`.
+so a framework would add more than it saves. Pages are in :mod:`nianbao.web.pages`.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from wsgiref.simple_server import make_server as wsgiref_server
 
 from sqlalchemy import Engine
 
-from crawler.web import pages
-from crawler.web.app import App, NotFound, Request, Response
+from nianbao.web import pages
+from nianbao.web.app import App, NotFound, Request, Response
 from storage.compare import diff_versions, diff_years
 from storage.filters import BadFilter, parse_filters, parse_year
 from storage.queries import (

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from crawler.commands.db import archive_dir_option, db_option
-from crawler.commands.errors import BadInput
+from nianbao.commands.db import archive_dir_option, db_option
+from nianbao.commands.errors import BadInput
 
 DEMO_PORT = 8760  # a fixed port keeps the world's URLs, so a second demo finds nothing new
 
@@ -73,8 +73,8 @@ def start_world(scale: int, port: int, registry: Path):
 
 def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
     """One crawl of the registry into the archive, in this process; its summary."""
-    from crawler.commands.crawl import check_inputs, crawl_settings, run_crawl, summary
     from fixtures.world.local_crawl import LOCAL_SETTINGS
+    from nianbao.commands.crawl import check_inputs, crawl_settings, run_crawl, summary
 
     settings = crawl_settings(
         registry=registry,
@@ -92,7 +92,7 @@ def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
 
 def archive_overview(db_url: str, *, color: bool) -> str:
     """Reports per agency and year, failed checks, and one agency's latest year against the one before."""
-    from crawler.commands.research import open_archive_engine
+    from nianbao.commands.research import open_archive_engine
     from storage.compare import diff_years
     from storage.diff_render import render_text
     from storage.filters import parse_filters

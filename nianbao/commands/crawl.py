@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from crawler.commands.errors import BadInput
+from nianbao.commands.errors import BadInput
 
 COUNTS = ("pages", "reports", "attachments", "faults")
 

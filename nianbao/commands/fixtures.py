@@ -9,7 +9,7 @@ from urllib.request import urlopen
 
 import click
 
-from crawler.commands.errors import BadInput
+from nianbao.commands.errors import BadInput
 
 DEFAULT_REGISTRY = Path("demo") / "world-portals.yaml"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crawler.commands.errors import BadInput
+from nianbao.commands.errors import BadInput
 
 
 @click.command("parse")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crawler.commands.db import archive_dir_option, db_option, open_archive
+from nianbao.commands.db import archive_dir_option, db_option, open_archive
 
 
 @click.command("reparse")

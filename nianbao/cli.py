@@ -11,17 +11,17 @@ import importlib
 import click
 
 SUBCOMMANDS: dict[str, str] = {
-    "parse": "crawler.commands.parse:parse_command",
-    "demo": "crawler.commands.demo:demo_command",
-    "fixtures": "crawler.commands.fixtures:fixtures_command",
-    "crawl": "crawler.commands.crawl:crawl_command",
-    "db": "crawler.commands.db:db_command",
-    "export": "crawler.commands.export:export_command",
-    "reparse": "crawler.commands.reparse:reparse_command",
-    "diff": "crawler.commands.diff:diff_command",
-    "query": "crawler.commands.query:query_command",
-    "search": "crawler.commands.search:search_command",
-    "serve": "crawler.commands.serve:serve_command",
+    "parse": "nianbao.commands.parse:parse_command",
+    "demo": "nianbao.commands.demo:demo_command",
+    "fixtures": "nianbao.commands.fixtures:fixtures_command",
+    "crawl": "nianbao.commands.crawl:crawl_command",
+    "db": "nianbao.commands.db:db_command",
+    "export": "nianbao.commands.export:export_command",
+    "reparse": "nianbao.commands.reparse:reparse_command",
+    "diff": "nianbao.commands.diff:diff_command",
+    "query": "nianbao.commands.query:query_command",
+    "search": "nianbao.commands.search:search_command",
+    "serve": "nianbao.commands.serve:serve_command",
 }
 
 

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from crawler.commands.errors import BadInput
-from crawler.commands.research import db_option, open_archive_engine
+from nianbao.commands.errors import BadInput
+from nianbao.commands.research import db_option, open_archive_engine
 
 
 @click.command("search")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from crawler.commands.errors import BadInput
+from nianbao.commands.errors import BadInput
 from storage.defaults import DEFAULT_ARCHIVE_DIR, DEFAULT_DB_URL
 
 db_option: Callable[[Any], Any] = click.option(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from crawler.commands.db import archive_dir_option, db_option
-from crawler.commands.errors import BadInput
+from nianbao.commands.db import archive_dir_option, db_option
+from nianbao.commands.errors import BadInput
 
 __all__ = ["archive_dir_option", "db_option", "open_archive_engine"]
 

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import click
 
-from crawler.commands.db import archive_dir_option, db_option, open_archive
+from nianbao.commands.db import archive_dir_option, db_option, open_archive
 
 # Kept in step with storage.export.FORMATS by a test; listed here so --help needs no import.
 FORMAT_NAMES = ("jsonl", "csv", "parquet")
