@@ -32,13 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from query_archive import RARE_WORD, generate
 
+from research.compare import diff_years
+from research.diff import diff_reports
+from research.filters import parse_filters
+from research.queries import find_versions, load_record
+from research.search import search
+from research.tabular import LONG_EXPORTERS
 from storage.archive import Archive
-from storage.compare import diff_years
-from storage.diff import diff_reports
-from storage.filters import parse_filters
-from storage.queries import find_versions, load_record
-from storage.search import search
-from storage.tabular import LONG_EXPORTERS
 
 
 def timed(work: Callable[[], object], repeat: int = 5) -> tuple[float, object]:

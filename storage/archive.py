@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from parsers import PARSER_VERSION
 from parsers.model import Region, Report
-from storage import history, migrate
+from research import history
+from storage import migrate
 from storage.engine import open_engine, writer
 from storage.errors import ArchiveError
 from storage.models import Capture, CrawlRun

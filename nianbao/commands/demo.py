@@ -93,10 +93,10 @@ def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
 def archive_overview(db_url: str, *, color: bool) -> str:
     """Reports per agency and year, failed checks, and one agency's latest year against the one before."""
     from nianbao.commands.research import open_archive_engine
-    from storage.compare import diff_years
-    from storage.diff_render import render_text
-    from storage.filters import parse_filters
-    from storage.queries import find_versions, load_record
+    from research.compare import diff_years
+    from research.diff_render import render_text
+    from research.filters import parse_filters
+    from research.queries import find_versions, load_record
 
     with open_archive_engine(db_url).connect() as connection:
         every = find_versions(connection, parse_filters(), all_versions=True)

@@ -39,10 +39,10 @@ def diff_command(
       nianbao diff --agency 二七区统计局 --year 2023 --against 2021 --format html > diff.html
       nianbao diff --agency 二七区统计局 --year 2023 --version 1 2 --format json
     """
-    from storage.compare import diff_versions, diff_years
-    from storage.diff_html import render_html
-    from storage.diff_render import render_text, to_json
-    from storage.filters import BadFilter, parse_year
+    from research.compare import diff_versions, diff_years
+    from research.diff_html import render_html
+    from research.diff_render import render_text, to_json
+    from research.filters import BadFilter, parse_year
 
     try:
         with open_archive_engine(db_url).connect() as connection:

@@ -11,7 +11,7 @@ import click
 
 from nianbao.commands.db import archive_dir_option, db_option, open_archive
 
-# Kept in step with storage.export.FORMATS by a test; listed here so --help needs no import.
+# Kept in step with research.export.FORMATS by a test; listed here so --help needs no import.
 FORMAT_NAMES = ("jsonl", "csv", "parquet")
 
 
@@ -35,8 +35,8 @@ def export_command(db_url: str, archive_dir: Path, format_name: str, long_form: 
       nianbao export --format parquet --long -o cells.parquet
       nianbao export --db sqlite:///demo/archive.db --format csv -o reports.csv
     """
+    from research.export import exporter
     from storage.errors import ArchiveError
-    from storage.export import exporter
 
     write = exporter(format_name, long=long_form)
     archive = open_archive(db_url, archive_dir, upgrade=False)

@@ -41,9 +41,9 @@ def query_command(
       nianbao query --region 郑州市 --year 2023 --failed R1
       nianbao query --agency 统计局 --year 2021-2023 --json | jq length
     """
-    from storage.filters import BadFilter, parse_filters
-    from storage.queries import find_versions_or_suggest
-    from storage.table_render import versions_table
+    from research.filters import BadFilter, parse_filters
+    from research.queries import find_versions_or_suggest
+    from research.table_render import versions_table
 
     try:
         filters = parse_filters(

@@ -29,7 +29,7 @@ def search_command(db_url: str, query: str, limit: int, all_versions: bool, as_j
       nianbao search 行政复议
       nianbao search "政务新媒体 2023年" --json
     """
-    from storage.search import BadQuery, highlight, search_versions
+    from research.search import BadQuery, highlight, search_versions
 
     try:
         with open_archive_engine(db_url).connect() as connection:

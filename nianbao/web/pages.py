@@ -11,12 +11,12 @@ from html import escape
 from urllib.parse import urlencode
 
 from parsers.model import Report
-from storage.diff import ReportDiff
-from storage.diff_html import STYLE as DIFF_STYLE
-from storage.diff_html import html_fragment
-from storage.filters import FORMAT_VERSIONS, RULES
-from storage.rows import DocumentRow, VersionRow
-from storage.search import highlight
+from research.diff import ReportDiff
+from research.diff_html import STYLE as DIFF_STYLE
+from research.diff_html import html_fragment
+from research.filters import FORMAT_VERSIONS, RULES
+from research.rows import DocumentRow, VersionRow
+from research.search import highlight
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin: 0; color: #222; }

@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 
 from nianbao.web import pages
 from nianbao.web.app import App, NotFound, Request, Response
-from storage.compare import diff_versions, diff_years
-from storage.filters import BadFilter, parse_filters, parse_year
-from storage.queries import (
+from research.compare import diff_versions, diff_years
+from research.filters import BadFilter, parse_filters, parse_year
+from research.queries import (
     NotArchived,
     archived_years,
     document_media_type,
@@ -30,7 +30,7 @@ from storage.queries import (
     version_row,
     versions_of,
 )
-from storage.search import BadQuery, search_versions
+from research.search import BadQuery, search_versions
 
 LIST_LIMIT = 500
 _SHA256 = re.compile(r"[0-9a-f]{64}")

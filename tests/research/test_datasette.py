@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from storage.datasette import metadata
+from research.datasette import metadata
 from tests.conftest import skip_or_fail
 from tests.research.archive import SEARCH_WORD, FilledArchive
 

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parsers import tables as keys
-from storage.diff import diff_reports
-from storage.diff_html import render_html
-from storage.diff_render import render_text, to_json
-from storage.text_diff import carried_over, char_diff, split_sentences
+from research.diff import diff_reports
+from research.diff_html import render_html
+from research.diff_render import render_text, to_json
+from research.text_diff import carried_over, char_diff, split_sentences
 from tests.research.archive import CARRIED_OVER_2023, PROBLEMS_2022, PROBLEMS_2023
 from tests.research.reports import report_from_spec, with_section_text, year_pair
 
@@ -76,7 +76,7 @@ def test_blank_cells_have_no_arithmetic() -> None:
 
 
 def test_relative_change_from_zero_is_none() -> None:
-    from storage.diff import CellChange
+    from research.diff import CellChange
 
     assert CellChange("t", "r", "c", 0, 5, "changed").relative is None
     assert CellChange("t", "r", "c", 4, 5, "changed").relative == Decimal("0.25")

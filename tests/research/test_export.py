@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import main
+from research.tabular import LONG_COLUMNS, LONG_EXPORTERS, WIDE_EXPORTERS, wide_columns
 from storage.archive import Archive
-from storage.tabular import LONG_COLUMNS, LONG_EXPORTERS, WIDE_EXPORTERS, wide_columns
 from tests.research.archive import FilledArchive
 
 STATS = "郑州市二七区统计局"

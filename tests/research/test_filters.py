@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.filters import (
+from research.filters import (
     BadFilter,
     closest_agencies,
     parse_filters,

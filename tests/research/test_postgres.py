@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from storage.compare import diff_years
+from research.compare import diff_years
+from research.filters import parse_filters
+from research.queries import find_versions
+from research.search import search_versions
 from storage.engine import open_engine
-from storage.filters import parse_filters
-from storage.queries import find_versions
-from storage.search import search_versions
 from tests.conftest import skip_or_fail
 from tests.research.archive import CARRIED_OVER_2023, SEARCH_WORD, fill
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from nianbao.cli import main
 from nianbao.commands.export import FORMAT_NAMES
 from parsers.model import Report
+from research.export import FORMATS, write_jsonl
 from storage.archive import Archive
-from storage.export import FORMATS, write_jsonl
 from tests.storage.conftest import T0
 from tests.storage.reports import document_bytes, make_report
 

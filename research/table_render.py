@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from storage.rows import VersionRow
+from research.rows import VersionRow
 
 
 def versions_table(rows: Sequence[VersionRow], *, width: int = 140) -> str:

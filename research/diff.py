@@ -4,7 +4,7 @@ Pure functions over two :class:`parsers.model.Report` records; no database. Tabl
 diffed by key (table, row, column), never as text: each cell gets its absolute change
 (exact: ``int`` for counts, ``Decimal`` for money) and its relative change. A blank cell
 (``None``) stays blank: a change from or to a blank has no arithmetic, only a kind.
-Sections are diffed at sentence granularity (:mod:`storage.text_diff`).
+Sections are diffed at sentence granularity (:mod:`research.text_diff`).
 
 Example::
 
@@ -24,7 +24,7 @@ from typing import Literal
 from parsers.model import CellValue, Check, Report
 from parsers.sections import CANONICAL_TITLES
 from parsers.tables import TABLE_KEYS
-from storage.text_diff import SectionDiff, carried_over, diff_section
+from research.text_diff import SectionDiff, carried_over, diff_section
 
 CellKind = Literal["equal", "changed", "added", "removed"]
 Number = int | Decimal

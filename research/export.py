@@ -2,7 +2,7 @@
 
 A format is a function ``(versions, out) -> count`` over binary output, registered in
 :data:`FORMATS` (one row per version) and :data:`LONG_FORMATS` (one row per table cell,
-:mod:`storage.tabular`); the ``nianbao export`` command offers exactly those names.
+:mod:`research.tabular`); the ``nianbao export`` command offers exactly those names.
 
 ``jsonl``: one JSON object a line, the parsed record of ``report-schema.md`` plus
 ``version`` (published order, 1 = first), ``latest``, ``source_url``, ``published_at``,
@@ -16,8 +16,8 @@ import json
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
-from storage.history import ExportedVersion
-from storage.tabular import LONG_EXPORTERS, WIDE_EXPORTERS, Exporter
+from research.history import ExportedVersion
+from research.tabular import LONG_EXPORTERS, WIDE_EXPORTERS, Exporter
 
 
 def export_line(version: ExportedVersion) -> dict[str, Any]:

@@ -6,7 +6,7 @@ DDL says ``content="version"``). This metadata adds search to ``reports_view`` a
 canned query for one- and two-character words, which a trigram index cannot answer
 (deps.md, gotcha 7)::
 
-    python -m storage.datasette archive > metadata.json
+    python -m research.datasette archive > metadata.json
     datasette demo/archive.db -m metadata.json
 """
 

@@ -1,7 +1,7 @@
 """Reading the archive back: a report's versions, one year's cells, every version in turn.
 
 Plain functions over a Session, returning frozen rows, so that the crawler, the
-commands and the benchmark read the archive the same way. ``storage.queries`` holds the
+commands and the benchmark read the archive the same way. ``research.queries`` holds the
 researchers' filtered queries over the SQL views.
 """
 

@@ -1,4 +1,4 @@
-"""A :class:`storage.diff.ReportDiff` as JSON, coloured terminal text, or standalone HTML.
+"""A :class:`research.diff.ReportDiff` as JSON, coloured terminal text, or standalone HTML.
 
 JSON keeps numbers exact the way the report record does: counts are integers, money is
 its decimal string; the relative change is a float (a ratio, never money).
@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from storage.diff import CellChange, ReportDiff, Side
-from storage.text_diff import SectionDiff, SentenceChange
+from research.diff import CellChange, ReportDiff, Side
+from research.text_diff import SectionDiff, SentenceChange
 
 RELATIVE_DIGITS = 6
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, and_, column, select, table, true
 from sqlalchemy.sql import Select
 
 from parsers.model import Report
-from storage.filters import (
+from research.filters import (
     BadFilter,
     Filters,
     matching_agencies,
@@ -28,7 +28,7 @@ from storage.filters import (
     resolve_agency,
     unknown_agency_message,
 )
-from storage.rows import DocumentRow, VersionRow
+from research.rows import DocumentRow, VersionRow
 
 REPORT_COLUMNS = (
     "version_id",

@@ -7,7 +7,7 @@
   version, table, row, column, value, plus the exact value and the printed text of a
   cell that is not a number.
 
-Each exporter has the signature of :data:`storage.export.FORMATS` entries,
+Each exporter has the signature of :data:`research.export.FORMATS` entries,
 ``(versions, out) -> rows written``, over the archive's ``iter_versions()``, which reads
 the database in batches; the writers write as they read, so memory stays flat however
 large the archive is. Values are exact: CSV and JSON print the number as the report did;
@@ -25,8 +25,8 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from parsers import tables as keys
-from storage.history import ExportedVersion
-from storage.rows import region_label
+from research.history import ExportedVersion
+from research.rows import region_label
 
 META_COLUMNS = (
     "version_id",
@@ -188,7 +188,7 @@ def _json(value: Any) -> Any:
 
 
 def _parquet(rows: Iterator[Row], columns: list[str], out: BinaryIO) -> int:
-    from storage.parquet import write_parquet  # pyarrow only when Parquet is asked for
+    from research.parquet import write_parquet  # pyarrow only when Parquet is asked for
 
     return write_parquet(rows, columns, out)
 
@@ -204,7 +204,7 @@ def _exporter(form: Callable[[Iterable[ExportedVersion]], Iterator[Row]], column
     return export
 
 
-# One row per version (``jsonl`` stays storage.export's full record) and one row per cell.
+# One row per version (``jsonl`` stays research.export's full record) and one row per cell.
 WIDE_EXPORTERS: dict[str, Exporter] = {fmt: _exporter(iter_wide, wide_columns(), fmt) for fmt in ("csv", "parquet")}
 LONG_EXPORTERS: dict[str, Exporter] = {
     fmt: _exporter(iter_long, list(LONG_COLUMNS), fmt) for fmt in ("csv", "jsonl", "parquet")

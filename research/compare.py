@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from storage.diff import ReportDiff, diff_reports
-from storage.queries import load_record, pick_version, resolve, versions_of
-from storage.rows import VersionRow
+from research.diff import ReportDiff, diff_reports
+from research.queries import load_record, pick_version, resolve, versions_of
+from research.rows import VersionRow
 
 
 def diff_years(connection: Connection, agency_query: str, year: int, against: int | None = None) -> ReportDiff:

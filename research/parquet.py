@@ -1,4 +1,4 @@
-"""Parquet for the tabular exports (:mod:`storage.tabular`), written a batch at a time.
+"""Parquet for the tabular exports (:mod:`research.tabular`), written a batch at a time.
 
 Counts are int64 and money decimal128 (exact; never a float), so a reader in pandas or R
 gets the numbers the reports printed. pyarrow is imported only when Parquet is asked for.

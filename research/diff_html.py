@@ -1,4 +1,4 @@
-"""A :class:`storage.diff.ReportDiff` as HTML: a fragment for the web app, or a standalone page.
+"""A :class:`research.diff.ReportDiff` as HTML: a fragment for the web app, or a standalone page.
 
 Deleted text is ``<del>``, inserted text ``<ins>``; a cell that grew has class ``up``,
 one that shrank ``down``, one that became or stopped being blank ``blank``.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from storage.diff import CellChange, ReportDiff
-from storage.diff_render import percent, shown
-from storage.text_diff import SectionDiff, SentenceChange
+from research.diff import CellChange, ReportDiff
+from research.diff_render import percent, shown
+from research.text_diff import SectionDiff, SentenceChange
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin: 2em; color: #222; }

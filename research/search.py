@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from storage.queries import version_rows
-from storage.rows import VersionRow
+from research.queries import version_rows
+from research.rows import VersionRow
 
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_CONTEXT = 24  # characters either side of the first hit

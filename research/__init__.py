@@ -1,0 +1,1 @@
+"""The researchers' side: queries, diffs, search, exports and their renderers, read from the archive."""
