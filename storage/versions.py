@@ -21,7 +21,7 @@ the two in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from parsers.agency import canonical_agency
 from parsers.model import Region, Report
-from storage.agencies import canonical_agency
 from storage.cells import cell_rows, check_rows
 from storage.errors import UnkeyedReport
 from storage.models import Agency, AgencyAlias, Capture, CheckResult, Document, Version, VersionSource
@@ -87,11 +87,15 @@ def report_key(report: Report, region: Region | None) -> ReportKey:
     if not printed or report.year is None:
         raise UnkeyedReport(f"the report names no {'agency' if not printed else 'year'}: nothing to store it under")
     place = region or report.region
-    return ReportKey(canonical_agency(report.agency_canonical or printed, place), report.year, printed, place)
+    canonical = canonical_agency(report.agency_canonical or printed, place) or printed
+    return ReportKey(canonical, report.year, printed, place)
 
 
 def prepare(report: Report, key: ReportKey, *, parser_version: str, now: datetime) -> Prepared:
-    return Prepared(key, parsed_columns(report, parser_version, now), cell_rows(report), check_rows(report))
+    """The rows of ``report`` under ``key``; its stored record names the agency as the key does,
+    so that the record, the archive and every export call one body by one name."""
+    keyed = replace(report, agency_canonical=key.agency)
+    return Prepared(key, parsed_columns(keyed, parser_version, now), cell_rows(keyed), check_rows(keyed))
 
 
 def parsed_columns(report: Report, parser_version: str, now: datetime) -> dict[str, Any]:

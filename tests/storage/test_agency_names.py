@@ -1,0 +1,71 @@
+"""One body, one name: every stored record's agency_canonical is the archive's agency name,
+and the JSONL and CSV exports name the body the same way (both databases)."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+
+import pytest
+
+from fixtures.reports.layouts import LAYOUTS
+from fixtures.reports.specs import make_spec
+from parsers.extract.text import read_text
+from parsers.model import Region
+from parsers.report import parse
+from research.export import exporter
+from storage.archive import Archive
+from tests.storage.conftest import T0
+from tests.storage.reports import document_bytes, make_report
+
+ERQI = Region("河南省", "郑州市", "二七区")
+CHAOYANG = Region("北京市", None, "朝阳区")
+SHUANGLIU = Region("四川省", "成都市", "双流区")
+
+# (as the report prints its name, the region of the portal that published it, the one name)
+PRINTED = [
+    ("河南省郑州市二七区统计局", ERQI, "郑州市二七区统计局"),
+    ("二七区统计局", ERQI, "郑州市二七区统计局"),
+    ("朝阳区统计局", CHAOYANG, "北京市朝阳区统计局"),
+    ("四川省成都市双流区教育局", SHUANGLIU, "成都市双流区教育局"),
+    ("双流区教育局", SHUANGLIU, "成都市双流区教育局"),
+]
+
+
+def crawled(archive: Archive, printed: str, region: Region, year: int) -> None:
+    """A report as the crawl stores it: parsed with the portal's region, stored under the record's."""
+    spec = copy.deepcopy(make_spec(year, "2021"))
+    spec.update(agency=printed, year=year)
+    data = LAYOUTS["tabs"](spec).encode("utf-8")
+    report = parse(read_text(data.decode("utf-8")), region=region)
+    url = f"http://127.0.0.1/{year}/{printed}.txt"
+    sha256 = archive.store_bytes(data)
+    archive.store_report(report, sha256=sha256, source_url=url, fetched_at=T0, region=report.region)
+
+
+def exported(archive: Archive, format_name: str) -> bytes:
+    out = io.BytesIO()
+    exporter(format_name)(archive.iter_versions(), out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("printed", "region", "canonical"), PRINTED)
+def test_a_crawled_report_is_named_alike_in_record_archive_and_exports(
+    archive: Archive, printed: str, region: Region, canonical: str
+) -> None:
+    crawled(archive, printed, region, 2023)
+    records = [json.loads(line) for line in exported(archive, "jsonl").splitlines()]
+    rows = list(csv.DictReader(io.StringIO(exported(archive, "csv").decode("utf-8"))))
+    assert [record["agency_canonical"] for record in records] == [canonical]
+    assert [row["agency"] for row in rows] == [canonical]
+    assert [version.agency for version in (exported.info for exported in archive.iter_versions())] == [canonical]
+
+
+def test_a_record_stored_under_another_region_takes_the_archive_key(archive: Archive) -> None:
+    report = make_report("郑州市 二七区统计局", region=ERQI)  # printed with a space, canonicalised by no parser
+    sha256 = archive.store_bytes(document_bytes(report))
+    archive.store_report(report, sha256=sha256, source_url="http://127.0.0.1/a", fetched_at=T0, region=ERQI)
+    (version,) = archive.iter_versions()
+    assert version.record["agency_canonical"] == version.info.agency == "郑州市二七区统计局"
