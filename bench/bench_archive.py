@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from parsers import tables as keys
 from parsers.model import Check, RawCell, Region, Report, Section
+from research.queries import report_versions, year_cells
 from storage.archive import Archive
 from storage.cells import cell_rows
 
@@ -215,16 +216,16 @@ def run(db_url: str, db_path: Path | None, raw_dir: Path, versions: int, workers
           f"({elapsed:.1f} s; {per_version * 1000:.2f} ms a version)")  # fmt: skip
     print(f"baseline         bare sqlite3, same rows: {base * 1000:.2f} ms a version "
           f"(the archive takes {per_version / base:.1f}x)")  # fmt: skip
-    with Archive.open(db_url, raw_dir, upgrade=False) as archive:
+    with Archive.open(db_url, raw_dir, upgrade=False) as archive, archive.engine.connect() as connection:
         print(f"database size    {database_size(archive, db_path)}; raw folder {folder_size(raw_dir) / 1e6:,.0f} MB")
         name = agency_name(agencies // 2)[0]
-        median, worst = latency(lambda: archive.report_history(name, 2020), 200)
+        median, worst = latency(lambda: report_versions(connection, name, 2020), 200)
         print(f"report history   {median:.2f} ms median, {worst:.2f} ms worst (one agency and year, all versions)")
-        year_cells = len(archive.year_cells(2020))
-        median, worst = latency(lambda: archive.year_cells(2020), 3)
+        cell_count = len(year_cells(connection, 2020))
+        median, worst = latency(lambda: year_cells(connection, 2020), 3)
         shown = f"{median:,.0f} ms median, {worst:,.0f} ms worst"
-        print(f"year's cells     {shown} ({year_cells:,} cells of {agencies:,} agencies)")
-        median, worst = latency(lambda: archive.year_cells(2020, table="review_litigation"), 10)
+        print(f"year's cells     {shown} ({cell_count:,} cells of {agencies:,} agencies)")
+        median, worst = latency(lambda: year_cells(connection, 2020, table="review_litigation"), 10)
         print(f"year's one table {median:,.0f} ms median, {worst:,.0f} ms worst (review_litigation, all agencies)")
 
 

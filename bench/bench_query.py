@@ -34,6 +34,7 @@ from query_archive import RARE_WORD, generate
 
 from research.compare import diff_years
 from research.diff import diff_reports
+from research.export import iter_versions
 from research.filters import parse_filters
 from research.queries import find_versions, load_record
 from research.search import search
@@ -102,7 +103,8 @@ def bench_export(url: str, raw_dir: Path) -> None:
         baseline = time.perf_counter() - start
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
-        rows = LONG_EXPORTERS["csv"](archive.iter_versions(), Discard())
+        with archive.engine.connect() as connection:
+            rows = LONG_EXPORTERS["csv"](iter_versions(connection), Discard())
         seconds = time.perf_counter() - start
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     report(

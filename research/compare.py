@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from research.diff import ReportDiff, diff_reports
 from research.queries import load_record, pick_version, resolve, versions_of
-from research.rows import VersionRow
+from research.rows import VersionInfo
 
 
 def diff_years(connection: Connection, agency_query: str, year: int, against: int | None = None) -> ReportDiff:
@@ -45,7 +45,7 @@ def diff_versions(
     )
 
 
-def _before(versions: list[VersionRow], new: VersionRow) -> VersionRow:
+def _before(versions: list[VersionInfo], new: VersionInfo) -> VersionInfo:
     """The version published just before ``new`` (``new`` itself when it is the only one)."""
     position = versions.index(new)
     return versions[position - 1] if position > 0 else new

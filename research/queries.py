@@ -1,9 +1,8 @@
 """Researchers' queries over the archive: filter versions, resolve agencies, load records.
 
-All of it reads three views that a migration of ours defines over the storage tables
-(``reports_view``, one row per report version with readable columns; ``cells_view``, the
-long form of every table cell; ``records_view``, each version's parsed record as JSON),
-so these queries, Datasette users and hand-written SQL all see the same columns.
+Versions, records and documents are read from the views of ``research.views`` (declared
+once, by the migrations), so these queries, Datasette users and hand-written SQL all see
+the same columns; agencies and cells from the storage tables themselves.
 
 Example::
 
@@ -13,10 +12,9 @@ Example::
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, column, select, table, true
+from sqlalchemy import Connection, Table, and_, select, true
 from sqlalchemy.sql import Select
 
 from parsers.model import Report
@@ -28,36 +26,11 @@ from research.filters import (
     resolve_agency,
     unknown_agency_message,
 )
-from research.rows import DocumentRow, VersionRow
-
-REPORT_COLUMNS = (
-    "version_id",
-    "report_id",
-    "agency",
-    "region",
-    "province",
-    "city",
-    "district",
-    "year",
-    "version",
-    "arrival_number",
-    "format_version",
-    "failed_rules",
-    "published_at",
-    "first_seen",
-    "source_url",
-    "sha256",
-    "is_latest",
-)
-reports_view = table("reports_view", *(column(name) for name in REPORT_COLUMNS))
-records_view = table("records_view", column("version_id"), column("record"))
-agency = table("agency", column("id"), column("name"))
-report = table("report", column("id"), column("agency_id"))
-agency_alias = table("agency_alias", column("agency_id"), column("alias"))
-check_result = table("check_result", column("version_id"), column("rule"), column("status"))
-documents_view = table(
-    "documents_view", column("version_id"), column("sha256"), column("url"), column("media_type"), column("size")
-)
+from research.rows import CellInfo, DocumentInfo, VersionInfo
+from research.views import DOCUMENTS, RECORDS, REPORTS, view
+from storage.cells import cell_value
+from storage.models import Agency, AgencyAlias, Cell, CheckResult, Version
+from storage.models import Report as ReportRow
 
 
 class NotArchived(BadFilter):
@@ -66,18 +39,17 @@ class NotArchived(BadFilter):
 
 def find_versions(
     connection: Connection, filters: Filters, *, all_versions: bool = False, limit: int | None = None
-) -> list[VersionRow]:
+) -> list[VersionInfo]:
     """Versions matching ``filters`` (the latest of each report unless ``all_versions``)."""
-    statement = _filtered(filters, all_versions).order_by(
-        reports_view.c.agency, reports_view.c.year, reports_view.c.version
-    )
+    reports = view(connection, REPORTS)
+    statement = _filtered(reports, filters, all_versions).order_by(reports.c.agency, reports.c.year, reports.c.version)
     if limit is not None:
         statement = statement.limit(limit)
-    return [_row(mapping) for mapping in connection.execute(statement).mappings()]
+    return _infos(connection, statement)
 
 
-def _filtered(filters: Filters, all_versions: bool) -> Select:
-    view = reports_view.c
+def _filtered(reports: Table, filters: Filters, all_versions: bool) -> Select:
+    view = reports.c
     conditions = [true() if all_versions else view.is_latest == 1]
     if filters.agency:
         conditions.append(view.agency.contains(filters.agency, autoescape=True))
@@ -89,52 +61,25 @@ def _filtered(filters: Filters, all_versions: bool) -> Select:
         conditions.append(view.format_version.in_(filters.format_versions))
     for rule in filters.failed_rules:
         # Served by the partial index of failures (migration research_0001).
-        checks = check_result.c
-        failing = select(checks.version_id).where(checks.rule == rule, checks.status == "fail")
+        failing = select(CheckResult.version_id).where(CheckResult.rule == rule, CheckResult.status == "fail")
         conditions.append(view.version_id.in_(failing))
-    return select(reports_view).where(and_(*conditions))
+    return select(reports).where(and_(*conditions))
 
 
-def _row(mapping) -> VersionRow:
-    return VersionRow(
-        version_id=int(mapping["version_id"]),
-        report_id=int(mapping["report_id"]),
-        agency=mapping["agency"],
-        region=mapping["region"] or "",
-        year=int(mapping["year"]),
-        version=int(mapping["version"]),
-        format_version=mapping["format_version"] or "unknown",
-        failed_rules=tuple(rule for rule in (mapping["failed_rules"] or "").split(",") if rule),
-        published_at=_as_date(mapping["published_at"]),
-        first_seen=_as_datetime(mapping["first_seen"]),
-        source_url=mapping["source_url"],
-        sha256=mapping["sha256"],
-        is_latest=bool(mapping["is_latest"]),
-    )
-
-
-def _as_date(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value  # type: ignore[return-value]
-    return date.fromisoformat(str(value)[:10])
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value  # type: ignore[return-value]
-    return datetime.fromisoformat(str(value))
+def _infos(connection: Connection, statement: Select) -> list[VersionInfo]:
+    return [VersionInfo.from_view(mapping) for mapping in connection.execute(statement).mappings()]
 
 
 def agency_names(connection: Connection) -> list[str]:
     """Every agency that has a report (the agency table, not the view: 20,000 names, not 100,000 rows)."""
-    statement = select(agency.c.name).where(select(report.c.id).where(report.c.agency_id == agency.c.id).exists())
-    return [name for (name,) in connection.execute(statement.order_by(agency.c.name))]
+    has_report = select(ReportRow.id).where(ReportRow.agency_id == Agency.id).exists()
+    return list(connection.scalars(select(Agency.name).where(has_report).order_by(Agency.name)))
 
 
 def resolve(connection: Connection, agency_query: str) -> str:
     """The canonical name ``agency_query`` stands for (a canonical name, a unique part of
     one, or a name the body was printed under); BadFilter with the closest names otherwise."""
-    exact = connection.execute(select(agency.c.name).where(agency.c.name == agency_query.strip())).scalar()
+    exact = connection.scalar(select(Agency.name).where(Agency.name == agency_query.strip()))
     if exact is not None:
         return exact  # the common case, answered by the unique index without listing every name
     names = agency_names(connection)
@@ -147,44 +92,45 @@ def resolve(connection: Connection, agency_query: str) -> str:
 
 def _agencies_printed_as(connection: Connection, alias: str) -> list[str]:
     statement = (
-        select(agency.c.name)
-        .join(agency_alias, agency_alias.c.agency_id == agency.c.id)
-        .where(agency_alias.c.alias == alias)
-        .distinct()
+        select(Agency.name).join(AgencyAlias, AgencyAlias.agency_id == Agency.id).where(AgencyAlias.alias == alias)
     )
-    return [name for (name,) in connection.execute(statement)]
+    return list(connection.scalars(statement.distinct()))
 
 
 def archived_years(connection: Connection, agency: str) -> list[int]:
-    statement = select(reports_view.c.year).where(reports_view.c.agency == agency).distinct()
-    return sorted(int(year) for (year,) in connection.execute(statement))
+    reports = view(connection, REPORTS)
+    statement = select(reports.c.year).where(reports.c.agency == agency).distinct()
+    return sorted(int(year) for year in connection.scalars(statement))
 
 
-def versions_of(connection: Connection, agency: str, year: int) -> list[VersionRow]:
+def versions_of(connection: Connection, agency: str, year: int) -> list[VersionInfo]:
     """Every version of one report, in the order the body published them (the latest last)."""
     require_year(year, archived_years(connection, agency), agency)
-    statement = (
-        select(reports_view)
-        .where(reports_view.c.agency == agency, reports_view.c.year == year)
-        .order_by(reports_view.c.version)
-    )
-    return [_row(mapping) for mapping in connection.execute(statement).mappings()]
+    reports = view(connection, REPORTS)
+    statement = select(reports).where(reports.c.agency == agency, reports.c.year == year)
+    return _infos(connection, statement.order_by(reports.c.version))
 
 
-def version_rows(connection: Connection, version_ids: list[int]) -> dict[int, VersionRow]:
+def report_versions(connection: Connection, agency_query: str, year: int) -> list[VersionInfo]:
+    """:func:`versions_of` the agency ``agency_query`` stands for (see :func:`resolve`)."""
+    return versions_of(connection, resolve(connection, agency_query), year)
+
+
+def version_infos(connection: Connection, version_ids: list[int]) -> dict[int, VersionInfo]:
     """The rows of these versions, by id, in one query."""
-    statement = select(reports_view).where(reports_view.c.version_id.in_(version_ids))
-    return {row.version_id: row for row in map(_row, connection.execute(statement).mappings())}
+    reports = view(connection, REPORTS)
+    found = _infos(connection, select(reports).where(reports.c.version_id.in_(version_ids)))
+    return {info.version_id: info for info in found}
 
 
-def version_row(connection: Connection, version_id: int) -> VersionRow:
-    mapping = connection.execute(select(reports_view).where(reports_view.c.version_id == version_id)).mappings().first()
-    if mapping is None:
+def version_info(connection: Connection, version_id: int) -> VersionInfo:
+    found = version_infos(connection, [version_id])
+    if version_id not in found:
         raise NotArchived(f"no version {version_id} in the archive")
-    return _row(mapping)
+    return found[version_id]
 
 
-def pick_version(versions: list[VersionRow], number: int | None) -> VersionRow:
+def pick_version(versions: list[VersionInfo], number: int | None) -> VersionInfo:
     """Version ``number`` of a report, or its latest."""
     if number is None:
         return versions[-1]
@@ -196,28 +142,51 @@ def pick_version(versions: list[VersionRow], number: int | None) -> VersionRow:
 
 
 def load_record(connection: Connection, version_id: int) -> Report:
-    statement = select(records_view.c.record).where(records_view.c.version_id == version_id)
-    record = connection.execute(statement).scalar_one_or_none()
+    records = view(connection, RECORDS)
+    record = connection.scalar(select(records.c.record).where(records.c.version_id == version_id))
     if record is None:
         raise NotArchived(f"version {version_id} has no parsed record")
-    return Report.from_dict(json.loads(record) if isinstance(record, str | bytes) else record)
+    return Report.from_dict(record)
 
 
-def documents_of(connection: Connection, version_id: int) -> list[DocumentRow]:
-    statement = select(documents_view).where(documents_view.c.version_id == version_id)
-    return [
-        DocumentRow(m["sha256"], m["url"], m["media_type"], m["size"]) for m in connection.execute(statement).mappings()
-    ]
+def documents_of(connection: Connection, version_id: int) -> list[DocumentInfo]:
+    documents = view(connection, DOCUMENTS)
+    statement = select(documents.c.sha256, documents.c.url, documents.c.media_type, documents.c.size)
+    return [DocumentInfo(*row) for row in connection.execute(statement.where(documents.c.version_id == version_id))]
 
 
 def document_media_type(connection: Connection, sha256: str) -> str | None:
-    statement = select(documents_view.c.media_type).where(documents_view.c.sha256 == sha256).limit(1)
-    return connection.execute(statement).scalar_one_or_none()
+    documents = view(connection, DOCUMENTS)
+    return connection.scalar(select(documents.c.media_type).where(documents.c.sha256 == sha256).limit(1))
+
+
+def year_cells(connection: Connection, year: int, *, table: str | None = None, latest: bool = True) -> list[CellInfo]:
+    """Every agency's cells for ``year``: of the latest versions, or of all with ``latest=False``."""
+    # Through the reports of the year and their versions: the cell table is keyed by version.
+    query = (
+        select(Agency.name, ReportRow.year, Cell.version_id, Cell.table_key, Cell.row_key, Cell.column_key)
+        .add_columns(Cell.value_exact, Cell.value_kind, Cell.raw_text, Cell.meaning)
+        .select_from(ReportRow)
+        .join(Agency, Agency.id == ReportRow.agency_id)
+        .join(Version, Version.report_id == ReportRow.id)
+        .join(Cell, Cell.version_id == Version.id)
+        .where(ReportRow.year == year)
+    )
+    if table is not None:
+        query = query.where(Cell.table_key == table)
+    if latest:
+        query = query.where(Version.is_latest.is_(True))
+    return [_cell_info(row) for row in connection.execute(query)]
+
+
+def _cell_info(row: Any) -> CellInfo:
+    agency, year, version_id, table, row_key, column, exact, kind, raw_text, meaning = row
+    return CellInfo(agency, year, version_id, table, row_key, column, cell_value(exact, kind), raw_text, meaning)
 
 
 def find_versions_or_suggest(
     connection: Connection, filters: Filters, *, all_versions: bool = False, limit: int | None = None
-) -> list[VersionRow]:
+) -> list[VersionInfo]:
     """:func:`find_versions`, but an empty answer caused by a name or a year says so."""
     rows = find_versions(connection, filters, all_versions=all_versions, limit=limit)
     if rows:
@@ -235,7 +204,8 @@ def find_versions_or_suggest(
 
 
 def _all_years(connection: Connection) -> list[int]:
-    return [int(year) for (year,) in connection.execute(select(reports_view.c.year).distinct())]
+    reports = view(connection, REPORTS)
+    return [int(year) for year in connection.scalars(select(reports.c.year).distinct())]
 
 
 def _years_label(years: tuple[int, ...]) -> str:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from research.queries import version_rows
-from research.rows import VersionRow
+from research.queries import version_infos
+from research.rows import VersionInfo
 
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_CONTEXT = 24  # characters either side of the first hit
@@ -118,8 +118,8 @@ def highlight(snippet: str, start: str, end: str) -> str:
 
 def search_versions(
     connection: Connection, query: str, *, limit: int = 20, all_versions: bool = False
-) -> list[tuple[VersionRow, str]]:
+) -> list[tuple[VersionInfo, str]]:
     """:func:`search` with each hit's version row and its snippet (the rows in one query)."""
     hits = search(connection, query, limit=limit, all_versions=all_versions)
-    rows = version_rows(connection, [hit.version_id for hit in hits])
+    rows = version_infos(connection, [hit.version_id for hit in hits])
     return [(rows[hit.version_id], hit.snippet) for hit in hits]

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from research.rows import VersionRow
+from research.rows import VersionInfo
 
 
-def versions_table(rows: Sequence[VersionRow], *, width: int = 140) -> str:
+def versions_table(rows: Sequence[VersionInfo], *, width: int = 140) -> str:
     table = Table(show_edge=False, header_style="bold")
     for name in ("agency", "region", "year", "v", "format", "failed", "published", "version id"):
         table.add_column(name, justify="right" if name in {"year", "v", "version id"} else "left")

@@ -8,7 +8,7 @@
   cell that is not a number.
 
 Each exporter has the signature of :data:`research.export.FORMATS` entries,
-``(versions, out) -> rows written``, over the archive's ``iter_versions()``, which reads
+``(versions, out) -> rows written``, over ``research.export.iter_versions``, which reads
 the database in batches; the writers write as they read, so memory stays flat however
 large the archive is. Values are exact: CSV and JSON print the number as the report did;
 Parquet stores counts as int64 and money as decimal128, except the long form's single
@@ -25,8 +25,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from parsers import tables as keys
-from research.history import ExportedVersion
-from research.rows import region_label
+from research.rows import ExportedVersion, region_label
 
 META_COLUMNS = (
     "version_id",
@@ -89,7 +88,7 @@ def _meta(version: ExportedVersion) -> Row:
         "agency": info.agency,
         "region": region_label(region.get("province"), region.get("city"), region.get("district")),
         "year": info.year,
-        "version": info.ordinal,
+        "version": info.version,
         "latest": info.is_latest,
         "format_version": info.format_version,
         "failed_rules": ",".join(failed),

@@ -19,20 +19,18 @@ record a sighting; nothing is overwritten or deleted. Failures surface as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from parsers import PARSER_VERSION
 from parsers.model import Region, Report
-from research import history
 from storage import migrate
 from storage.engine import open_engine, writer
 from storage.errors import ArchiveError
@@ -86,16 +84,21 @@ class Archive:
         SQLite and on an empty database, while an older PostgreSQL schema is an error."""
         raw = RawStore.open(Path(archive_dir))
         engine = open_engine(db_url, create_folder=True)
-        try:
-            _prepare_schema(engine, upgrade)
-        except SQLAlchemyError as error:
-            engine.dispose()
-            safe = make_url(db_url).render_as_string(hide_password=True)
-            raise ArchiveError(f"cannot open database {safe}: {one_line(error)}") from error
-        except ArchiveError:
-            engine.dispose()
-            raise
+        _ready(engine, lambda: _prepare_schema(engine, upgrade))
         return cls(engine, raw, clock=clock)
+
+    @classmethod
+    def open_existing(cls, db_url: str, archive_dir: Path | str) -> Archive:
+        """An archive to read: nothing is created and no migration runs. ArchiveError when
+        there is no archive there, or SchemaMismatch (saying what to run) when its schema
+        is not the newest."""
+        engine = open_engine(db_url)
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        if database and database != ":memory:" and not database.startswith("file:") and not Path(database).is_file():
+            engine.dispose()
+            raise ArchiveError(f"no archive database at {database}: `make demo` or `nianbao crawl` makes one")
+        _ready(engine, lambda: migrate.check(engine))
+        return cls(engine, RawStore(Path(archive_dir)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -247,20 +250,6 @@ class Archive:
             self._known_aliases.add((key.agency, key.printed))
         return result
 
-    # Reading
-
-    def report_history(self, agency: str, year: int) -> list[history.VersionInfo]:
-        with Session(self.engine) as session:
-            return history.report_history(session, agency, year)
-
-    def year_cells(self, year: int, *, table: str | None = None, latest: bool = True) -> list[history.CellInfo]:
-        with Session(self.engine) as session:
-            return history.year_cells(session, year, table=table, latest=latest)
-
-    def iter_versions(self) -> Iterator[history.ExportedVersion]:
-        with Session(self.engine) as session:
-            yield from history.iter_versions(session)
-
     # Internals
 
     def transact(self, what: str, work: Callable[[Session], T]) -> T:
@@ -285,6 +274,19 @@ class Archive:
         if key.printed != key.agency and (key.agency, key.printed) not in self._known_aliases:
             ensure_alias(connection, agency_id, key.printed, portal_id, now)
         return agency_id
+
+
+def _ready(engine: Engine, prepare: Callable[[], None]) -> None:
+    """``prepare()`` the engine's schema; any failure disposes of the engine and is one ArchiveError."""
+    try:
+        prepare()
+    except SQLAlchemyError as error:
+        engine.dispose()
+        safe = engine.url.render_as_string(hide_password=True)
+        raise ArchiveError(f"cannot open database {safe}: {one_line(error)}") from error
+    except ArchiveError:
+        engine.dispose()
+        raise
 
 
 def _prepare_schema(engine: Engine, upgrade: bool | None) -> None:

@@ -226,7 +226,7 @@ class Cell(Base):
 
     The key is the cell's place, so a version's cells lie together (on SQLite the table
     is clustered on it: ``WITHOUT ROWID``). A year's cells are reached through its
-    reports and their latest versions (``research.history.year_cells``); an index on
+    reports and their latest versions (``research.queries.year_cells``); an index on
     ``(year, table, row, column)`` would cost more per stored version than the rest of
     the cell writes together, and ``agency_id`` and ``year`` are here to read, not to seek.
     """

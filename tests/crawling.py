@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from fixtures.world.local_crawl import LOCAL_SETTINGS
 from fixtures.world.server import WorldServer
+from research.export import iter_versions
 from storage.archive import Archive
 from storage.models import Capture, VersionSource
 
@@ -45,8 +46,8 @@ class Crawl:
             return list(session.scalars(select(Capture).order_by(Capture.id)))
 
     def versions(self) -> list[Any]:
-        with self.archive() as archive:
-            return [exported.info for exported in archive.iter_versions()]
+        with self.archive() as archive, archive.engine.connect() as connection:
+            return [exported.info for exported in iter_versions(connection)]
 
 
 def run_crawl(command: list[str], server: WorldServer, folder: Path) -> Crawl:

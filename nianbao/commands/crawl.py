@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from nianbao.commands.archive import open_archive
 from nianbao.commands.errors import BadInput
 
 COUNTS = ("pages", "reports", "attachments", "faults")
@@ -86,18 +87,15 @@ def check_inputs(settings: Any) -> None:
     """The registry and the archive open, or one line and exit status 2."""
     from crawler import config
     from crawler.portals import BUNDLED_REGISTRY, RegistryError, load_registry, select
-    from storage.archive import Archive
-    from storage.errors import ArchiveError
 
     try:
         registry = load_registry(config.get(settings, "NIANBAO_PORTALS") or BUNDLED_REGISTRY)
         select(registry, config.get_list(settings, "NIANBAO_PORTAL_IDS"))
     except RegistryError as error:
         raise BadInput(str(error)) from error
-    try:
-        Archive.open(config.get(settings, "NIANBAO_DB_URL"), config.get(settings, "NIANBAO_ARCHIVE_DIR")).close()
-    except ArchiveError as error:
-        raise BadInput(str(error)) from error
+    open_archive(
+        config.get(settings, "NIANBAO_DB_URL"), config.get(settings, "NIANBAO_ARCHIVE_DIR"), write=True
+    ).close()
 
 
 def run_crawl(settings: Any) -> dict[str, Any]:

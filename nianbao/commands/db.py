@@ -1,43 +1,11 @@
-"""``nianbao db``: the archive's database schema, and the options every archive command shares."""
+"""``nianbao db``: the archive's database schema."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 import click
 
+from nianbao.commands.archive import db_option
 from nianbao.commands.errors import BadInput
-from storage.defaults import DEFAULT_ARCHIVE_DIR, DEFAULT_DB_URL
-
-db_option: Callable[[Any], Any] = click.option(
-    "--db",
-    "db_url",
-    envvar="NIANBAO_DB_URL",
-    default=DEFAULT_DB_URL,
-    show_default=True,
-    help="The archive's database URL (or NIANBAO_DB_URL), e.g. postgresql+psycopg://user@host/nianbao.",
-)
-archive_dir_option: Callable[[Any], Any] = click.option(
-    "--archive-dir",
-    envvar="NIANBAO_ARCHIVE_DIR",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(DEFAULT_ARCHIVE_DIR),
-    show_default=True,
-    help="Folder of the raw documents (sha256 names) and WARC files (or NIANBAO_ARCHIVE_DIR).",
-)
-
-
-def open_archive(db_url: str, archive_dir: Path, *, upgrade: bool | None = None):
-    """The archive, or one line on stderr and exit status 2."""
-    from storage.archive import Archive
-    from storage.errors import ArchiveError
-
-    try:
-        return Archive.open(db_url, archive_dir, upgrade=upgrade)
-    except ArchiveError as error:
-        raise BadInput(str(error)) from error
 
 
 @click.group("db")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.commands.db import archive_dir_option, db_option
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 from nianbao.commands.errors import BadInput
 
 DEMO_PORT = 8760  # a fixed port keeps the world's URLs, so a second demo finds nothing new
@@ -53,7 +53,7 @@ def demo_command(db_url: str, archive_dir: Path, scale: int, port: int, color: b
         click.echo(crawl(registry, db_url, archive_dir))
     finally:
         world.stop()
-    click.echo(archive_overview(db_url, color=sys.stdout.isatty() if color is None else color))
+    click.echo(archive_overview(db_url, archive_dir, color=sys.stdout.isatty() if color is None else color))
 
 
 def start_world(scale: int, port: int, registry: Path):
@@ -90,15 +90,14 @@ def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
     return "\ncrawl\n" + summary(stats, time.monotonic() - started)
 
 
-def archive_overview(db_url: str, *, color: bool) -> str:
+def archive_overview(db_url: str, archive_dir: Path, *, color: bool) -> str:
     """Reports per agency and year, failed checks, and one agency's latest year against the one before."""
-    from nianbao.commands.research import open_archive_engine
     from research.compare import diff_years
     from research.diff_render import render_text
     from research.filters import parse_filters
     from research.queries import find_versions, load_record
 
-    with open_archive_engine(db_url).connect() as connection:
+    with open_archive(db_url, archive_dir, write=False) as archive, archive.engine.connect() as connection:
         every = find_versions(connection, parse_filters(), all_versions=True)
         latest = [row for row in every if row.is_latest]
         failures = [

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 from nianbao.commands.errors import BadInput
-from nianbao.commands.research import db_option, open_archive_engine
 
 
 @click.command("diff")
 @db_option
+@archive_dir_option
 @click.option("--agency", required=True, help="Canonical name or a unique part of it.")
 @click.option("--year", required=True, help="The report year.")
 @click.option("--against", help="The year to compare with (default: the year before).")
@@ -22,6 +24,7 @@ from nianbao.commands.research import db_option, open_archive_engine
 @click.option("--color/--no-color", default=None, help="Colour text output (default: when writing to a terminal).")
 def diff_command(
     db_url: str,
+    archive_dir: Path,
     agency: str,
     year: str,
     against: str | None,
@@ -45,7 +48,7 @@ def diff_command(
     from research.filters import BadFilter, parse_year
 
     try:
-        with open_archive_engine(db_url).connect() as connection:
+        with open_archive(db_url, archive_dir, write=False) as archive, archive.engine.connect() as connection:
             if versions:
                 result = diff_versions(connection, agency, parse_year(year), *versions)
             else:

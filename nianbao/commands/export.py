@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import click
 
-from nianbao.commands.db import archive_dir_option, db_option, open_archive
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 
 # Kept in step with research.export.FORMATS by a test; listed here so --help needs no import.
 FORMAT_NAMES = ("jsonl", "csv", "parquet")
@@ -35,14 +35,14 @@ def export_command(db_url: str, archive_dir: Path, format_name: str, long_form: 
       nianbao export --format parquet --long -o cells.parquet
       nianbao export --db sqlite:///demo/archive.db --format csv -o reports.csv
     """
-    from research.export import exporter
+    from research.export import exporter, iter_versions
     from storage.errors import ArchiveError
 
     write = exporter(format_name, long=long_form)
-    archive = open_archive(db_url, archive_dir, upgrade=False)
+    archive = open_archive(db_url, archive_dir, write=False)
     try:
-        with archive, _output(output) as out:
-            count = write(archive.iter_versions(), out)
+        with archive, archive.engine.connect() as connection, _output(output) as out:
+            count = write(iter_versions(connection), out)
     except (ArchiveError, OSError) as error:
         raise click.ClickException(f"export failed: {error}") from error
     click.echo(f"{count} {'cells' if long_form else 'versions'} exported", err=True)

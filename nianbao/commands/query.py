@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 from nianbao.commands.errors import BadInput
-from nianbao.commands.research import db_option, open_archive_engine
 
 
 @click.command("query")
 @db_option
+@archive_dir_option
 @click.option("--agency", help="Canonical name or any part of it (二七区 matches every body of 二七区).")
 @click.option("--region", help="Any part of the region: 河南省, 郑州市, 二七区.")
 @click.option("--year", "years", multiple=True, help="A year or a range (2021-2023); repeatable.")
@@ -22,6 +24,7 @@ from nianbao.commands.research import db_option, open_archive_engine
 @click.option("--json", "as_json", is_flag=True, help="One JSON array, for programs.")
 def query_command(
     db_url: str,
+    archive_dir: Path,
     agency: str | None,
     region: str | None,
     years: tuple[str, ...],
@@ -49,7 +52,7 @@ def query_command(
         filters = parse_filters(
             agency=agency, region=region, years=years, format_versions=format_versions, failed=failed
         )
-        with open_archive_engine(db_url).connect() as connection:
+        with open_archive(db_url, archive_dir, write=False) as archive, archive.engine.connect() as connection:
             rows = find_versions_or_suggest(connection, filters, all_versions=all_versions, limit=limit)
     except BadFilter as bad:
         raise BadInput(str(bad)) from bad

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.commands.db import archive_dir_option, db_option, open_archive
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 
 
 @click.command("reparse")
@@ -26,7 +26,7 @@ def reparse_command(db_url: str, archive_dir: Path, only_outdated: bool) -> None
     from storage.errors import ArchiveError
     from storage.reparse import reparse_all
 
-    archive = open_archive(db_url, archive_dir)
+    archive = open_archive(db_url, archive_dir, write=True)
     try:
         with archive:
             stats = reparse_all(archive, only_outdated=only_outdated)

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 from nianbao.commands.errors import BadInput
-from nianbao.commands.research import db_option, open_archive_engine
 
 
 @click.command("search")
 @db_option
+@archive_dir_option
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True)
 @click.option("--all-versions", is_flag=True, help="Search every version, not only the latest of each report.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of hits, for programs.")
 @click.option("--color/--no-color", default=None, help="Highlight hits (default: when writing to a terminal).")
-def search_command(db_url: str, query: str, limit: int, all_versions: bool, as_json: bool, color: bool | None) -> None:
+def search_command(
+    db_url: str, archive_dir: Path, query: str, limit: int, all_versions: bool, as_json: bool, color: bool | None
+) -> None:
     """Find reports whose text contains every word of QUERY (words separated by spaces).
 
     Chinese is matched as substrings: 3 or more characters use the trigram index, 1-2
@@ -32,7 +36,7 @@ def search_command(db_url: str, query: str, limit: int, all_versions: bool, as_j
     from research.search import BadQuery, highlight, search_versions
 
     try:
-        with open_archive_engine(db_url).connect() as connection:
+        with open_archive(db_url, archive_dir, write=False) as archive, archive.engine.connect() as connection:
             hits = search_versions(connection, query, limit=limit, all_versions=all_versions)
     except BadQuery as bad:
         raise BadInput(str(bad)) from bad

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from nianbao.commands.archive import archive_dir_option, db_option, open_archive
 from nianbao.commands.errors import BadInput
-from nianbao.commands.research import archive_dir_option, db_option, open_archive_engine
 
 
 @click.command("serve")
@@ -25,9 +25,9 @@ def serve_command(db_url: str, archive_dir: Path, host: str, port: int) -> None:
     """
     from nianbao.web.server import make_server
 
-    engine = open_archive_engine(db_url)
+    archive = open_archive(db_url, archive_dir, write=False)
     try:
-        server = make_server(engine, archive_dir, host, port)
+        server = make_server(archive.engine, archive.raw.root, host, port)
     except OSError as error:
         raise BadInput(f"cannot listen on {host}:{port}: {error}") from error
     click.echo(f"serving the archive at http://{host}:{server.server_port}/  (Ctrl-C stops)")

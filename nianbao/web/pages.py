@@ -15,7 +15,7 @@ from research.diff import ReportDiff
 from research.diff_html import STYLE as DIFF_STYLE
 from research.diff_html import html_fragment
 from research.filters import FORMAT_VERSIONS, RULES
-from research.rows import DocumentRow, VersionRow
+from research.rows import DocumentInfo, VersionInfo
 from research.search import highlight
 
 STYLE = """
@@ -48,7 +48,7 @@ def error_page(status: int, message: str) -> str:
     return layout(f"{status}", f'<h1>{status}</h1><p class="error" id="error">{escape(message)}</p>')
 
 
-def report_link(row: VersionRow, text: str | None = None) -> str:
+def report_link(row: VersionInfo, text: str | None = None) -> str:
     label = text if text is not None else row.agency
     return f'<a class="report-link" href="/report/{row.version_id}">{escape(label)}</a>'
 
@@ -56,7 +56,7 @@ def report_link(row: VersionRow, text: str | None = None) -> str:
 # --- the list ---------------------------------------------------------------------
 
 
-def list_page(rows: Sequence[VersionRow], form: dict[str, str], error: str | None = None) -> str:
+def list_page(rows: Sequence[VersionInfo], form: dict[str, str], error: str | None = None) -> str:
     message = f'<p class="error" id="error">{escape(error)}</p>' if error else ""
     count = f'<p id="count">{len(rows)} reports</p>'
     body = f"<h1>Annual reports in the archive</h1>{_filter_form(form)}{message}{count}{_list_table(rows)}"
@@ -84,7 +84,7 @@ def _select(name: str, choices: Iterable[str], chosen: str) -> str:
     return f'<select id="f-{name}" name="{name}">{options}</select>'
 
 
-def _list_table(rows: Sequence[VersionRow]) -> str:
+def _list_table(rows: Sequence[VersionInfo]) -> str:
     header = "".join(f"<th>{name}</th>" for name in ("agency", "region", "year", "version", "format", "failed rules"))
     body = "".join(
         f"<tr><td>{report_link(row)}</td><td>{escape(row.region)}</td><td>{row.year}</td><td>{row.version}</td>"
@@ -98,7 +98,11 @@ def _list_table(rows: Sequence[VersionRow]) -> str:
 
 
 def report_page(
-    row: VersionRow, report: Report, versions: Sequence[VersionRow], documents: Sequence[DocumentRow], years: list[int]
+    row: VersionInfo,
+    report: Report,
+    versions: Sequence[VersionInfo],
+    documents: Sequence[DocumentInfo],
+    years: list[int],
 ) -> str:
     parts = [
         f'<h1 id="report-title">{escape(row.agency)} {row.year} <small>version {row.version}</small></h1>',
@@ -114,7 +118,7 @@ def report_page(
     return layout(f"{row.agency} {row.year}", "\n".join(parts))
 
 
-def _diff_links(row: VersionRow, years: list[int]) -> str:
+def _diff_links(row: VersionInfo, years: list[int]) -> str:
     earlier = [year for year in years if year < row.year]
     if not earlier:
         return ""
@@ -122,7 +126,7 @@ def _diff_links(row: VersionRow, years: list[int]) -> str:
     return f'<p><a id="diff-link" href="/diff?{query}">compare with {earlier[-1]}</a></p>'
 
 
-def _versions_html(row: VersionRow, versions: Sequence[VersionRow]) -> str:
+def _versions_html(row: VersionInfo, versions: Sequence[VersionInfo]) -> str:
     items = []
     for version in versions:
         link = report_link(version, f"version {version.version}")
@@ -135,7 +139,7 @@ def _versions_html(row: VersionRow, versions: Sequence[VersionRow]) -> str:
     return f'<h2>Versions</h2><ul id="versions">{"".join(items)}</ul>'
 
 
-def _documents_html(documents: Sequence[DocumentRow]) -> str:
+def _documents_html(documents: Sequence[DocumentInfo]) -> str:
     if not documents:
         return ""
     items = "".join(
@@ -182,7 +186,7 @@ def diff_page(diff: ReportDiff) -> str:
     return layout(f"diff {diff.new.agency}", html_fragment(diff, show_equal=True))
 
 
-def search_page(query: str, hits: Sequence[tuple[VersionRow, str]], error: str | None = None) -> str:
+def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], error: str | None = None) -> str:
     form = (
         '<form id="search-form" method="get" action="/search">'
         f'<input id="q" name="q" value="{escape(query)}" placeholder="关键词">'

@@ -27,7 +27,7 @@ from research.queries import (
     documents_of,
     find_versions_or_suggest,
     load_record,
-    version_row,
+    version_info,
     versions_of,
 )
 from research.search import BadQuery, search_versions
@@ -60,7 +60,7 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
     def report(request: Request, version_id: str) -> Response:
         with engine.connect() as connection:
             try:
-                row = version_row(connection, int(version_id))
+                row = version_info(connection, int(version_id))
             except NotArchived as missing:
                 raise NotFound(str(missing)) from missing
             record = load_record(connection, row.version_id)

@@ -11,6 +11,7 @@ from pathlib import Path
 from scrapy.settings import Settings
 
 from crawler import config
+from nianbao.commands import crawl as crawl_command
 from tests.crawler.conftest import crawler_with
 
 CRAWLER = Path(config.__file__).parent
@@ -27,7 +28,7 @@ def scrapy_side() -> list[Path]:
     Other subcommands take their own options and environment variables, which are not
     Scrapy settings.
     """
-    modules = [*CRAWLER.glob("*.py"), *(CRAWLER / "spiders").glob("*.py"), CRAWLER / "commands" / "crawl.py"]
+    modules = [*CRAWLER.glob("*.py"), *(CRAWLER / "spiders").glob("*.py"), Path(crawl_command.__file__)]
     return [path for path in modules if path != Path(config.__file__)]
 
 

@@ -71,8 +71,18 @@ def test_query_bad_filters(archive: FilledArchive, args: tuple[str, ...], messag
 
 
 def test_a_database_without_the_schema_is_one_line(tmp_path) -> None:
+    (tmp_path / "empty.sqlite").touch()
     result = CliRunner().invoke(main, ["query", "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}"])
     assert "nianbao db upgrade" in one_line_error(result)
+
+
+@pytest.mark.parametrize("command", ["query", "search 统计局", "diff --agency 统计局 --year 2023", "export", "serve"])
+def test_reading_a_missing_archive_creates_nothing_and_says_what_makes_one(tmp_path, command: str) -> None:
+    folder = tmp_path / "nowhere"
+    options = ["--db", f"sqlite:///{folder / 'archive.db'}", "--archive-dir", str(folder / "archive")]
+    result = CliRunner().invoke(main, [*command.split(), *options])
+    assert "no archive database at" in one_line_error(result) and "nianbao crawl" in one_line_error(result)
+    assert not folder.exists()
 
 
 # --- diff -------------------------------------------------------------------------

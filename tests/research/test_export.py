@@ -1,6 +1,6 @@
 """Tabular exports: one row per version (wide) or per cell (long), in CSV, JSON lines and Parquet.
 
-They take the archive's ``iter_versions()``, as ``nianbao export`` hands it to every format.
+They take ``research.export.iter_versions``, as ``nianbao export`` hands it to every format.
 """
 
 from __future__ import annotations
@@ -9,30 +9,34 @@ import csv
 import io
 import json
 import tracemalloc
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import Connection
 
 from nianbao.cli import main
+from research.export import iter_versions
 from research.tabular import LONG_COLUMNS, LONG_EXPORTERS, WIDE_EXPORTERS, wide_columns
-from storage.archive import Archive
 from tests.research.archive import FilledArchive
 
 STATS = "郑州市二七区统计局"
 
 
 @pytest.fixture(scope="module")
-def opened(archive: FilledArchive):
-    with Archive.open(archive.url, archive.raw_dir, upgrade=False) as opened:
-        yield opened
+def opened(archive: FilledArchive) -> Iterator[Connection]:
+    engine = archive.engine()
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
 
 
-def exported(opened: Archive, fmt: str, *, long: bool = False) -> bytes:
+def exported(opened: Connection, fmt: str, *, long: bool = False) -> bytes:
     out = io.BytesIO()
     exporter = (LONG_EXPORTERS if long else WIDE_EXPORTERS)[fmt]
-    exporter(opened.iter_versions(), out)
+    exporter(iter_versions(opened), out)
     return out.getvalue()
 
 
@@ -98,7 +102,7 @@ def test_memory_stays_flat_as_the_output_grows(opened) -> None:
     def peak(times: int) -> int:
         def versions():
             for _ in range(times):
-                yield from opened.iter_versions()
+                yield from iter_versions(opened)
 
         tracemalloc.start()
         LONG_EXPORTERS["csv"](versions(), Discard())

@@ -9,8 +9,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from parsers.model import Check, RawCell, Region, Report, Section
+from research.export import iter_versions
+from research.queries import report_versions, year_cells
+from research.rows import CellInfo, ExportedVersion, VersionInfo
+from storage.archive import Archive
 
 ERQI = Region("河南省", "郑州市", "二七区")
 
@@ -53,3 +58,19 @@ def document_bytes(report: Report) -> bytes:
 def parse_document(data: bytes, region: Region | None = None) -> Report:
     """The fake parser: the document is the report's JSON."""
     return Report.from_dict(json.loads(data))
+
+
+def report_history(archive: Archive, agency: str, year: int) -> list[VersionInfo]:
+    """The report's versions as researchers read them, in published order."""
+    with archive.engine.connect() as connection:
+        return report_versions(connection, agency, year)
+
+
+def year_cells_of(archive: Archive, year: int, **options: Any) -> list[CellInfo]:
+    with archive.engine.connect() as connection:
+        return year_cells(connection, year, **options)
+
+
+def exported(archive: Archive) -> list[ExportedVersion]:
+    with archive.engine.connect() as connection:
+        return list(iter_versions(connection))

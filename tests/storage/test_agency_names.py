@@ -19,6 +19,7 @@ from research.export import exporter
 from storage.archive import Archive
 from tests.storage.conftest import T0
 from tests.storage.reports import document_bytes, make_report
+from tests.storage.reports import exported as exported_versions
 
 ERQI = Region("河南省", "郑州市", "二七区")
 CHAOYANG = Region("北京市", None, "朝阳区")
@@ -45,9 +46,9 @@ def crawled(archive: Archive, printed: str, region: Region, year: int) -> None:
     archive.store_report(report, sha256=sha256, source_url=url, fetched_at=T0, region=report.region)
 
 
-def exported(archive: Archive, format_name: str) -> bytes:
+def exported_as(archive: Archive, format_name: str) -> bytes:
     out = io.BytesIO()
-    exporter(format_name)(archive.iter_versions(), out)
+    exporter(format_name)(exported_versions(archive), out)
     return out.getvalue()
 
 
@@ -56,16 +57,16 @@ def test_a_crawled_report_is_named_alike_in_record_archive_and_exports(
     archive: Archive, printed: str, region: Region, canonical: str
 ) -> None:
     crawled(archive, printed, region, 2023)
-    records = [json.loads(line) for line in exported(archive, "jsonl").splitlines()]
-    rows = list(csv.DictReader(io.StringIO(exported(archive, "csv").decode("utf-8"))))
+    records = [json.loads(line) for line in exported_as(archive, "jsonl").splitlines()]
+    rows = list(csv.DictReader(io.StringIO(exported_as(archive, "csv").decode("utf-8"))))
     assert [record["agency_canonical"] for record in records] == [canonical]
     assert [row["agency"] for row in rows] == [canonical]
-    assert [version.agency for version in (exported.info for exported in archive.iter_versions())] == [canonical]
+    assert [version.info.agency for version in exported_versions(archive)] == [canonical]
 
 
 def test_a_record_stored_under_another_region_takes_the_archive_key(archive: Archive) -> None:
     report = make_report("郑州市 二七区统计局", region=ERQI)  # printed with a space, canonicalised by no parser
     sha256 = archive.store_bytes(document_bytes(report))
     archive.store_report(report, sha256=sha256, source_url="http://127.0.0.1/a", fetched_at=T0, region=ERQI)
-    (version,) = archive.iter_versions()
+    (version,) = exported_versions(archive)
     assert version.record["agency_canonical"] == version.info.agency == "郑州市二七区统计局"

@@ -45,6 +45,7 @@ def test_an_unopenable_database_is_one_line_and_exit_2(args: tuple[str, ...]) ->
 
 
 def test_export_of_an_archive_without_schema_says_what_to_run(tmp_path: Path) -> None:
+    (tmp_path / "empty.sqlite").touch()
     result = run("export", "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "--archive-dir", str(tmp_path / "a"))
     assert result.exit_code == 2 and "nianbao db upgrade" in result.output
 

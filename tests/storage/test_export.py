@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from nianbao.cli import main
 from nianbao.commands.export import FORMAT_NAMES
 from parsers.model import Report
-from research.export import FORMATS, write_jsonl
+from research.export import FORMATS, iter_versions, write_jsonl
 from storage.archive import Archive
 from tests.storage.conftest import T0
 from tests.storage.reports import document_bytes, make_report
@@ -34,7 +34,8 @@ def fill(archive: Archive) -> list[Report]:
 
 def exported(archive: Archive) -> list[dict]:
     out = io.BytesIO()
-    count = write_jsonl(archive.iter_versions(), out)
+    with archive.engine.connect() as connection:
+        count = write_jsonl(iter_versions(connection), out)
     lines = out.getvalue().decode("utf-8").splitlines()
     assert count == len(lines)
     return [json.loads(line) for line in lines]

@@ -17,7 +17,7 @@ from storage.models import Cell, CheckResult, Version
 from storage.reparse import reparse_all
 from tests.conftest import FIXTURES
 from tests.storage.conftest import T0
-from tests.storage.reports import document_bytes, make_report, parse_document
+from tests.storage.reports import document_bytes, make_report, parse_document, report_history
 
 LAYOUT = FIXTURES / "reports" / "layouts" / "inconsistent-2021__tabs.txt"
 
@@ -64,7 +64,7 @@ def test_cells_checks_and_order_follow_the_new_parse(archive: Archive) -> None:
         return replace(report, published_at=published, checks=[])
 
     reparse_all(archive, parse=reads_dates_now, parser_version="0.2.0")
-    history = archive.report_history("二七区统计局", 2023)
+    history = report_history(archive, "二七区统计局", 2023)
     assert [(v.version_id, v.is_latest) for v in history][-1] == (first.version_id, True)
     with Session(archive.engine) as session:
         assert session.scalars(select(CheckResult)).all() == []
@@ -86,7 +86,7 @@ def test_a_version_the_parser_now_keys_differently_is_listed_not_moved(archive: 
     stored = store_old(archive, make_report(year=2023))
     stats = reparse_all(archive, parse=lambda data, region: replace(parse_document(data), year=2022))
     assert stats.key_changed == [(stored.version_id, "郑州市二七区统计局 2022")]
-    assert [v.year for v in archive.report_history("二七区统计局", 2023)] == [2023]
+    assert [v.year for v in report_history(archive, "二七区统计局", 2023)] == [2023]
 
 
 def test_only_outdated_skips_what_the_current_parser_made(archive: Archive) -> None:

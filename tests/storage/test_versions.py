@@ -14,7 +14,7 @@ from storage.archive import Archive
 from storage.errors import ArchiveError, UnkeyedReport
 from storage.models import Agency, AgencyAlias, Capture, Cell, CheckResult, Document, Report, Version, VersionSource
 from tests.storage.conftest import T0
-from tests.storage.reports import ERQI, document_bytes, make_report
+from tests.storage.reports import ERQI, document_bytes, make_report, report_history, year_cells_of
 
 URL = "https://www.zz27q.gov.cn/zwgk/zfxxgknb/202401/t20240120_1.html"
 
@@ -71,8 +71,8 @@ def test_changed_content_becomes_the_next_version_and_nothing_is_lost(archive: A
     first = store(archive, make_report(new=10), at=T0)
     second = store(archive, make_report(new=12), at=T0 + timedelta(days=1))
     assert (second.version_number, second.created, second.is_latest) == (2, True, True)
-    history = archive.report_history("郑州市二七区统计局", 2023)
-    assert [(v.number, v.is_latest) for v in history] == [(1, False), (2, True)]
+    history = report_history(archive, "郑州市二七区统计局", 2023)
+    assert [(v.arrival_number, v.is_latest) for v in history] == [(1, False), (2, True)]
     assert count(archive, Version) == 2 and count(archive, Cell) == 10 and count(archive, CheckResult) == 2
     assert archive.raw_path(history[0].sha256).exists() and archive.raw_path(history[1].sha256).exists()
     assert first.version_id != second.version_id
@@ -84,12 +84,12 @@ def test_a_correction_met_first_is_still_the_latest_version(archive: Archive) ->
     original = make_report(published_at=date(2024, 1, 20), new=10)
     store(archive, correction, url=URL.replace("_1", "_2"), at=T0)
     store(archive, original, url=URL, at=T0 + timedelta(hours=1))
-    history = archive.report_history("郑州市二七区统计局", 2023)
-    assert [(v.number, v.ordinal, v.published_at, v.is_latest) for v in history] == [
+    history = report_history(archive, "郑州市二七区统计局", 2023)
+    assert [(v.arrival_number, v.version, v.published_at, v.is_latest) for v in history] == [
         (2, 1, date(2024, 1, 20), False),
         (1, 2, date(2024, 3, 5), True),
     ]
-    cells = archive.year_cells(2023, table="applications")
+    cells = year_cells_of(archive, 2023, table="applications")
     assert {cell.value for cell in cells if (cell.row, cell.column) == ("new", "total")} == {12}
 
 
@@ -97,14 +97,14 @@ def test_without_a_publication_date_first_seen_orders_the_versions(archive: Arch
     store(archive, make_report(new=10), at=T0 + timedelta(days=3))
     store(archive, make_report(new=11), at=T0 + timedelta(days=9))
     older_capture = store(archive, make_report(new=9), at=T0)  # an old WARC imported late
-    history = archive.report_history("二七区统计局", 2023)
-    assert [v.number for v in history] == [3, 1, 2]
+    history = report_history(archive, "二七区统计局", 2023)
+    assert [v.arrival_number for v in history] == [3, 1, 2]
     assert older_capture.ordinal == 1 and history[-1].is_latest
 
 
 def test_cells_keep_ints_decimals_and_blanks_exactly(archive: Archive) -> None:
     store(archive, make_report(fees="7730.20"))
-    cells = {(c.table, c.row, c.column): c for c in archive.year_cells(2023)}
+    cells = {(c.table, c.row, c.column): c for c in year_cells_of(archive, 2023)}
     fees = cells[("active", "fees", "amount")]
     assert fees.value == Decimal("7730.20") and str(fees.value) == "7730.20"
     assert cells[("active", "licensing", "decisions")].value == 7
@@ -131,7 +131,7 @@ def test_agency_is_canonical_and_keeps_its_printed_name(archive: Archive) -> Non
         aliases = session.scalars(select(AgencyAlias.alias)).all()
     assert [(a.name, a.province, a.city, a.district) for a in agencies] == [("郑州市二七区统计局", *vars_of(ERQI))]
     assert aliases == ["二七区统计局"]
-    assert [v.year for v in archive.report_history("二七区统计局", 2022)] == [2022]
+    assert [v.year for v in report_history(archive, "二七区统计局", 2022)] == [2022]
 
 
 def test_a_report_without_agency_or_year_is_refused(archive: Archive) -> None:
@@ -153,9 +153,9 @@ def test_year_cells_cover_every_agency_latest_version_only(archive: Archive) -> 
     store(archive, make_report(new=11), at=T0 + timedelta(days=1))
     store(archive, make_report(agency="金水区统计局", new=5, region=Region("河南省", "郑州市", "金水区")))
     store(archive, make_report(year=2022, new=1))
-    totals = {c.agency: c.value for c in archive.year_cells(2023) if (c.row, c.column) == ("new", "total")}
+    totals = {c.agency: c.value for c in year_cells_of(archive, 2023) if (c.row, c.column) == ("new", "total")}
     assert totals == {"郑州市二七区统计局": 11, "郑州市金水区统计局": 5}
-    assert len(archive.year_cells(2023, latest=False)) == 15
+    assert len(year_cells_of(archive, 2023, latest=False)) == 15
 
 
 def test_capture_links_to_its_version(archive: Archive) -> None:
