@@ -26,8 +26,7 @@ from parsers.report import parse
 from storage.cells import cell_rows, check_rows
 from storage.engine import open_engine
 from storage.migrate import upgrade
-from storage.models import Agency, Cell, CheckResult, Document, Version
-from storage.models import Report as ReportRow
+from storage.models import AgencyRow, CellRow, CheckResultRow, DocumentRow, ReportRow, VersionRow
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 RARE_WORD = "政务新媒体矩阵"
@@ -92,7 +91,7 @@ def generate(path: Path, versions: int) -> tuple[float, str]:
 
 def _fill(engine: Engine, agencies: int, made: list[Template]) -> None:
     with engine.begin() as connection:
-        connection.execute(insert(Agency), [_agency_row(index) for index in range(1, agencies + 1)])
+        connection.execute(insert(AgencyRow), [_agency_row(index) for index in range(1, agencies + 1)])
     pending: list[tuple[int, int]] = []
     for index in range(1, agencies + 1):
         pending += [(index, year) for year in YEARS]
@@ -125,10 +124,10 @@ def _insert_batch(engine: Engine, keys: list[tuple[int, int]], made: list[Templa
         checks += [check | {"version_id": version_id} for check in template.checks]
     with engine.begin() as connection:
         connection.execute(insert(ReportRow), reports)
-        connection.execute(insert(Document).prefix_with("OR IGNORE"), documents)
-        connection.execute(insert(Version), versions)
-        connection.execute(insert(Cell), cells)
-        connection.execute(insert(CheckResult), checks)
+        connection.execute(insert(DocumentRow).prefix_with("OR IGNORE"), documents)
+        connection.execute(insert(VersionRow), versions)
+        connection.execute(insert(CellRow), cells)
+        connection.execute(insert(CheckResultRow), checks)
 
 
 def _renamed(template: Template, agency: str, year: int, version_id: int) -> tuple[dict[str, Any], str]:

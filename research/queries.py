@@ -29,8 +29,7 @@ from research.filters import (
 from research.rows import CellInfo, DocumentInfo, VersionInfo
 from research.views import DOCUMENTS, RECORDS, REPORTS, view
 from storage.cells import cell_value
-from storage.models import Agency, AgencyAlias, Cell, CheckResult, Version
-from storage.models import Report as ReportRow
+from storage.models import AgencyAliasRow, AgencyRow, CellRow, CheckResultRow, ReportRow, VersionRow
 
 
 class NotArchived(BadFilter):
@@ -61,7 +60,7 @@ def _filtered(reports: Table, filters: Filters, all_versions: bool) -> Select:
         conditions.append(view.format_version.in_(filters.format_versions))
     for rule in filters.failed_rules:
         # Served by the partial index of failures (migration research_0001).
-        failing = select(CheckResult.version_id).where(CheckResult.rule == rule, CheckResult.status == "fail")
+        failing = select(CheckResultRow.version_id).where(CheckResultRow.rule == rule, CheckResultRow.status == "fail")
         conditions.append(view.version_id.in_(failing))
     return select(reports).where(and_(*conditions))
 
@@ -72,14 +71,14 @@ def _infos(connection: Connection, statement: Select) -> list[VersionInfo]:
 
 def agency_names(connection: Connection) -> list[str]:
     """Every agency that has a report (the agency table, not the view: 20,000 names, not 100,000 rows)."""
-    has_report = select(ReportRow.id).where(ReportRow.agency_id == Agency.id).exists()
-    return list(connection.scalars(select(Agency.name).where(has_report).order_by(Agency.name)))
+    has_report = select(ReportRow.id).where(ReportRow.agency_id == AgencyRow.id).exists()
+    return list(connection.scalars(select(AgencyRow.name).where(has_report).order_by(AgencyRow.name)))
 
 
 def resolve(connection: Connection, agency_query: str) -> str:
     """The canonical name ``agency_query`` stands for (a canonical name, a unique part of
     one, or a name the body was printed under); BadFilter with the closest names otherwise."""
-    exact = connection.scalar(select(Agency.name).where(Agency.name == agency_query.strip()))
+    exact = connection.scalar(select(AgencyRow.name).where(AgencyRow.name == agency_query.strip()))
     if exact is not None:
         return exact  # the common case, answered by the unique index without listing every name
     names = agency_names(connection)
@@ -92,7 +91,9 @@ def resolve(connection: Connection, agency_query: str) -> str:
 
 def _agencies_printed_as(connection: Connection, alias: str) -> list[str]:
     statement = (
-        select(Agency.name).join(AgencyAlias, AgencyAlias.agency_id == Agency.id).where(AgencyAlias.alias == alias)
+        select(AgencyRow.name)
+        .join(AgencyAliasRow, AgencyAliasRow.agency_id == AgencyRow.id)
+        .where(AgencyAliasRow.alias == alias)
     )
     return list(connection.scalars(statement.distinct()))
 
@@ -131,7 +132,7 @@ def version_info(connection: Connection, version_id: int) -> VersionInfo:
 
 
 def pick_version(versions: list[VersionInfo], number: int | None) -> VersionInfo:
-    """Version ``number`` of a report, or its latest."""
+    """VersionRow ``number`` of a report, or its latest."""
     if number is None:
         return versions[-1]
     for version in versions:
@@ -164,18 +165,20 @@ def year_cells(connection: Connection, year: int, *, table: str | None = None, l
     """Every agency's cells for ``year``: of the latest versions, or of all with ``latest=False``."""
     # Through the reports of the year and their versions: the cell table is keyed by version.
     query = (
-        select(Agency.name, ReportRow.year, Cell.version_id, Cell.table_key, Cell.row_key, Cell.column_key)
-        .add_columns(Cell.value_exact, Cell.value_kind, Cell.raw_text, Cell.meaning)
+        select(
+            AgencyRow.name, ReportRow.year, CellRow.version_id, CellRow.table_key, CellRow.row_key, CellRow.column_key
+        )
+        .add_columns(CellRow.value_exact, CellRow.value_kind, CellRow.raw_text, CellRow.meaning)
         .select_from(ReportRow)
-        .join(Agency, Agency.id == ReportRow.agency_id)
-        .join(Version, Version.report_id == ReportRow.id)
-        .join(Cell, Cell.version_id == Version.id)
+        .join(AgencyRow, AgencyRow.id == ReportRow.agency_id)
+        .join(VersionRow, VersionRow.report_id == ReportRow.id)
+        .join(CellRow, CellRow.version_id == VersionRow.id)
         .where(ReportRow.year == year)
     )
     if table is not None:
-        query = query.where(Cell.table_key == table)
+        query = query.where(CellRow.table_key == table)
     if latest:
-        query = query.where(Version.is_latest.is_(True))
+        query = query.where(VersionRow.is_latest.is_(True))
     return [_cell_info(row) for row in connection.execute(query)]
 
 

@@ -34,7 +34,7 @@ from parsers.model import Region, Report
 from storage import migrate
 from storage.engine import open_engine, writer
 from storage.errors import ArchiveError
-from storage.models import Capture, CrawlRun
+from storage.models import CaptureRow, CrawlRunRow
 from storage.rawstore import RawStore
 from storage.retry import one_line, run_retrying
 from storage.versions import (
@@ -118,12 +118,13 @@ class Archive:
     def start_run(self, portals: Sequence[str]) -> int:
         started = self.clock()
         return self.transact(
-            "start a crawl run", lambda session: _added_id(session, CrawlRun(started_at=started, portals=list(portals)))
+            "start a crawl run",
+            lambda session: _added_id(session, CrawlRunRow(started_at=started, portals=list(portals))),
         )
 
     def finish_run(self, run_id: int, stats: Mapping[str, Any]) -> None:
         values = {"finished_at": self.clock(), "stats": _json_ready(stats)}
-        statement = update(CrawlRun).where(CrawlRun.id == run_id).values(**values)
+        statement = update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(**values)
         self.transact("finish a crawl run", lambda session: session.execute(statement))
 
     # Raw bytes
@@ -180,16 +181,16 @@ class Archive:
             if sha256 is not None:
                 relative = self.raw.relative_path(sha256)
                 ensure_document(session.connection(), sha256, content_type, size, relative, self.clock())
-            return _added_id(session, Capture(**columns))
+            return _added_id(session, CaptureRow(**columns))
 
         return self.transact(f"record the capture of {url}", insert)
 
     def latest_validators(self, url: str) -> Validators | None:
         """ETag, Last-Modified and sha256 of the latest full (200) response from ``url``."""
         query = (
-            select(Capture)
-            .where(Capture.url == url, Capture.status == 200, Capture.sha256.is_not(None))
-            .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+            select(CaptureRow)
+            .where(CaptureRow.url == url, CaptureRow.status == 200, CaptureRow.sha256.is_not(None))
+            .order_by(CaptureRow.fetched_at.desc(), CaptureRow.id.desc())
             .limit(1)
         )
         with Session(self.engine) as session:
@@ -204,9 +205,9 @@ class Archive:
     def prior_record(self, payload_digest: str) -> PriorRecord | None:
         """The first response record with this payload, for an identical-payload revisit."""
         query = (
-            select(Capture)
-            .where(Capture.payload_digest == payload_digest, Capture.warc_record_type == "response")
-            .order_by(Capture.id)
+            select(CaptureRow)
+            .where(CaptureRow.payload_digest == payload_digest, CaptureRow.warc_record_type == "response")
+            .order_by(CaptureRow.id)
             .limit(1)
         )
         with Session(self.engine) as session:
@@ -317,7 +318,7 @@ def _warc_columns(warc: WarcRef | None) -> dict[str, Any]:
     }
 
 
-def _prior(capture: Capture) -> PriorRecord | None:
+def _prior(capture: CaptureRow) -> PriorRecord | None:
     if capture.warc_record_id is None or capture.warc_date is None:
         return None
     return PriorRecord(capture.url, capture.warc_date, capture.warc_record_id, capture.payload_digest)

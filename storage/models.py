@@ -5,6 +5,10 @@ versions only accumulate. The few columns that are updated are bookkeeping (when
 version was last seen) or derived from the versions (their published order, which one
 is the latest, the parsed data that ``nianbao reparse`` rebuilds).
 
+Each class is named for its table with ``Row`` after it (``ReportRow`` is a row of
+``report``), so that none is mistaken for the parser's records (``parsers.model.Report``,
+``parsers.document.Document``) or the crawler's items (``crawler.items.Capture``).
+
 Alembic is the only way the schema changes: edit these models, then add a revision
 under ``storage/migrations/versions``.
 """
@@ -71,7 +75,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
-class Agency(Base):
+class AgencyRow(Base):
     """A government body under its canonical name (region prefix completed)."""
 
     __tablename__ = "agency"
@@ -85,7 +89,7 @@ class Agency(Base):
     created_at: Mapped[datetime]
 
 
-class AgencyAlias(Base):
+class AgencyAliasRow(Base):
     """A name the body was printed under (二七区统计局 for 郑州市二七区统计局)."""
 
     __tablename__ = "agency_alias"
@@ -98,7 +102,7 @@ class AgencyAlias(Base):
     first_seen_at: Mapped[datetime]
 
 
-class CrawlRun(Base):
+class CrawlRunRow(Base):
     __tablename__ = "crawl_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +112,7 @@ class CrawlRun(Base):
     stats: Mapped[dict[str, Any] | None]
 
 
-class Document(Base):
+class DocumentRow(Base):
     """Raw bytes in the content-addressed folder, named by their sha256."""
 
     __tablename__ = "document"
@@ -120,7 +124,7 @@ class Document(Base):
     stored_at: Mapped[datetime]
 
 
-class Report(Base):
+class ReportRow(Base):
     """One agency's report for one year: the key every version hangs under."""
 
     __tablename__ = "report"
@@ -132,7 +136,7 @@ class Report(Base):
     created_at: Mapped[datetime]
 
 
-class Version(Base):
+class VersionRow(Base):
     """One distinct content of a report.
 
     ``number`` is the order the archive met the versions in and never changes.
@@ -170,7 +174,7 @@ class Version(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class VersionSource(Base):
+class VersionSourceRow(Base):
     """Every URL a version was found at, and when."""
 
     __tablename__ = "version_source"
@@ -185,7 +189,7 @@ class VersionSource(Base):
     seen_count: Mapped[int] = mapped_column(Integer)
 
 
-class Capture(Base):
+class CaptureRow(Base):
     """One request and what came of it: a response (with its WARC record) or a fault."""
 
     __tablename__ = "capture"
@@ -215,7 +219,7 @@ class Capture(Base):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
 
 
-class Cell(Base):
+class CellRow(Base):
     """One table cell in long form, for one-line SQL across agencies and years.
 
     ``value`` is numeric for arithmetic in SQL; ``value_exact`` is the number exactly as
@@ -247,7 +251,7 @@ class Cell(Base):
     meaning: Mapped[str | None] = mapped_column(String(20))
 
 
-class CheckResult(Base):
+class CheckResultRow(Base):
     """One consistency rule (勾稽关系) judged on one version."""
 
     __tablename__ = "check_result"

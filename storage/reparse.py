@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from parsers.model import Region, Report
 from storage.archive import Archive
 from storage.errors import UnkeyedReport
-from storage.models import Agency, Cell, CheckResult, Version
-from storage.models import Report as ReportRow
+from storage.models import AgencyRow, CellRow, CheckResultRow, ReportRow, VersionRow
 from storage.versions import Prepared, ReportKey, prepare, reorder, replace_derived_rows, report_key, sort_date
 
 Parse = Callable[[bytes, Region], Report]
@@ -83,14 +82,16 @@ def reparse_all(
 
 def _targets(archive: Archive, skip_version: str | None) -> list[_Target]:
     query = (
-        select(Version.id, Version.report_id, Agency.id, Agency.name, ReportRow.year, Version.content_sha256)
-        .add_columns(Version.first_seen_at, Agency.province, Agency.city, Agency.district)
-        .join(ReportRow, ReportRow.id == Version.report_id)
-        .join(Agency, Agency.id == ReportRow.agency_id)
-        .order_by(Version.id)
+        select(
+            VersionRow.id, VersionRow.report_id, AgencyRow.id, AgencyRow.name, ReportRow.year, VersionRow.content_sha256
+        )
+        .add_columns(VersionRow.first_seen_at, AgencyRow.province, AgencyRow.city, AgencyRow.district)
+        .join(ReportRow, ReportRow.id == VersionRow.report_id)
+        .join(AgencyRow, AgencyRow.id == ReportRow.agency_id)
+        .order_by(VersionRow.id)
     )
     if skip_version is not None:
-        query = query.where(Version.parser_version != skip_version)
+        query = query.where(VersionRow.parser_version != skip_version)
     with Session(archive.engine) as session:
         rows = session.execute(query).all()
     return [_Target(*row[:7], Region(*row[7:])) for row in rows]
@@ -109,8 +110,8 @@ def _note_key_change(stats: ReparseStats, target: _Target, report: Report) -> No
 def _replace(session: Session, *, target: _Target, prepared: Prepared) -> None:
     connection = session.connection()
     columns = prepared.columns | {"sort_date": sort_date(prepared.columns["published_at"], target.first_seen_at)}
-    connection.execute(update(Version).where(Version.id == target.version_id).values(**columns))
-    connection.execute(delete(Cell).where(Cell.version_id == target.version_id))
-    connection.execute(delete(CheckResult).where(CheckResult.version_id == target.version_id))
+    connection.execute(update(VersionRow).where(VersionRow.id == target.version_id).values(**columns))
+    connection.execute(delete(CellRow).where(CellRow.version_id == target.version_id))
+    connection.execute(delete(CheckResultRow).where(CheckResultRow.version_id == target.version_id))
     replace_derived_rows(connection, target.version_id, target.agency_id, prepared)
     reorder(connection, target.report_id)

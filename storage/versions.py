@@ -33,11 +33,24 @@ from parsers.agency import canonical_agency
 from parsers.model import Region, Report
 from storage.cells import cell_rows, check_rows
 from storage.errors import UnkeyedReport
-from storage.models import Agency, AgencyAlias, Capture, CheckResult, Document, Version, VersionSource
-from storage.models import Report as ReportRow
+from storage.models import (
+    AgencyAliasRow,
+    AgencyRow,
+    CaptureRow,
+    CheckResultRow,
+    DocumentRow,
+    ReportRow,
+    VersionRow,
+    VersionSourceRow,
+)
 
-AGENCY, ALIAS, REPORT, VERSION = Agency.__table__, AgencyAlias.__table__, ReportRow.__table__, Version.__table__
-SOURCE, CHECK = VersionSource.__table__, CheckResult.__table__
+AGENCY, ALIAS, REPORT, VERSION = (
+    AgencyRow.__table__,
+    AgencyAliasRow.__table__,
+    ReportRow.__table__,
+    VersionRow.__table__,
+)
+SOURCE, CHECK = VersionSourceRow.__table__, CheckResultRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +140,7 @@ def store_version(connection: Connection, prepared: Prepared, sighting: Sighting
     else:
         _record_seen(connection, same, sighting)
     if sighting.capture_id is not None:
-        connection.execute(update(Capture).where(Capture.id == sighting.capture_id).values(version_id=same["id"]))
+        connection.execute(update(CaptureRow).where(CaptureRow.id == sighting.capture_id).values(version_id=same["id"]))
     number, ordinal, is_latest = reorder(connection, report_id, siblings)[same["id"]]
     return StoreResult(agency_id, report_id, same["id"], number, ordinal, same["created"], is_latest)
 
@@ -155,7 +168,7 @@ def ensure_document(
     """The document row of stored raw bytes; a second writer of the same bytes adds nothing."""
     values = {"sha256": sha256, "media_type": media_type, "size": size, "path": path, "stored_at": now}
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    connection.execute(dialect.insert(Document.__table__).values(**values).on_conflict_do_nothing())
+    connection.execute(dialect.insert(DocumentRow.__table__).values(**values).on_conflict_do_nothing())
 
 
 def reorder(

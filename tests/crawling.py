@@ -20,7 +20,7 @@ from fixtures.world.local_crawl import LOCAL_SETTINGS
 from fixtures.world.server import WorldServer
 from research.export import iter_versions
 from storage.archive import Archive
-from storage.models import Capture, VersionSource
+from storage.models import CaptureRow, VersionSourceRow
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCRAPY = ["-m", "scrapy", "crawl", "portal", "-s", "LOG_LEVEL=WARNING"]
@@ -39,11 +39,11 @@ class Crawl:
 
     def sources(self) -> set[str]:
         with self.archive() as archive, Session(archive.engine) as session:
-            return set(session.scalars(select(VersionSource.url)))
+            return set(session.scalars(select(VersionSourceRow.url)))
 
-    def captures(self) -> list[Capture]:
+    def captures(self) -> list[CaptureRow]:
         with self.archive() as archive, Session(archive.engine) as session:
-            return list(session.scalars(select(Capture).order_by(Capture.id)))
+            return list(session.scalars(select(CaptureRow).order_by(CaptureRow.id)))
 
     def versions(self) -> list[Any]:
         with self.archive() as archive, archive.engine.connect() as connection:

@@ -17,7 +17,7 @@ from crawler.items import Attachment, Fault, ReportPage
 from crawler.pipelines import ParseReportPipeline, StoreCapturePipeline, StoreReportPipeline, carries_report
 from crawler.spiders.portal import PortalSpider
 from fixtures.world import build_world
-from storage.models import Capture
+from storage.models import CaptureRow
 from tests.crawler.conftest import crawler_with, engine_for, run
 
 pytestmark = pytest.mark.usefixtures("asyncio_reactor")
@@ -87,10 +87,10 @@ def through(crawler: Any, item: Any) -> Any:
     return item
 
 
-def captures(crawler: Any) -> list[Capture]:
+def captures(crawler: Any) -> list[CaptureRow]:
     archive = crawler.get_extension(ArchiveExtension).archive
     with Session(archive.engine) as session:
-        return list(session.scalars(select(Capture).order_by(Capture.id)))
+        return list(session.scalars(select(CaptureRow).order_by(CaptureRow.id)))
 
 
 def test_a_report_page_is_stored_parsed_and_versioned(crawler: Any, world_pages: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from storage.archive import Archive
-from storage.models import Capture, CrawlRun, Document
+from storage.models import CaptureRow, CrawlRunRow, DocumentRow
 from storage.warc import PriorRecord, WarcRef
 from tests.storage.conftest import T0
 
@@ -29,8 +29,8 @@ def test_a_response_capture_keeps_its_headers_warc_place_and_document(archive: A
         URL, fetched_at=T0, status=200, headers=HEADERS, sha256=sha256, warc=ref("<urn:uuid:1>"), referer="http://list"
     )
     with Session(archive.engine) as session:
-        capture = session.get(Capture, capture_id)
-        document = session.get(Document, sha256)
+        capture = session.get(CaptureRow, capture_id)
+        document = session.get(DocumentRow, sha256)
     assert (capture.status, capture.etag, capture.content_type, capture.referer) == (
         200,
         '"5f1-abc"',
@@ -49,7 +49,7 @@ def test_a_response_capture_keeps_its_headers_warc_place_and_document(archive: A
 def test_a_fault_is_a_capture_with_its_reason(archive: Archive) -> None:
     capture_id = archive.record_capture(URL, fetched_at=T0, fault="timeout", reason="no answer in 180 s")
     with Session(archive.engine) as session:
-        capture = session.get(Capture, capture_id)
+        capture = session.get(CaptureRow, capture_id)
     assert (capture.status, capture.sha256, capture.fault, capture.fault_reason) == (
         None,
         None,
@@ -87,6 +87,6 @@ def test_a_crawl_run_keeps_its_portals_and_statistics(archive: Archive) -> None:
     stats = {"nianbao/version/new": 3, "finish_time": datetime(2024, 3, 1, 9, tzinfo=UTC)}
     archive.finish_run(run, stats)
     with Session(archive.engine) as session:
-        row = session.get(CrawlRun, run)
+        row = session.get(CrawlRunRow, run)
     assert row.portals == ["zz-erqi", "ha-hongze"] and row.finished_at is not None
     assert row.stats == {"nianbao/version/new": 3, "finish_time": "2024-03-01T09:00:00+00:00"}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.archive import Archive
-from storage.models import Agency, Cell, CheckResult, Document, Report, Version
+from storage.models import AgencyRow, CellRow, CheckResultRow, DocumentRow, ReportRow, VersionRow
 from tests.storage import workers
 from tests.storage.conftest import T0
 from tests.storage.reports import document_bytes, make_report, report_history
@@ -53,7 +53,7 @@ def test_two_processes_storing_the_same_reports_make_one_version_each(archive: A
     assert all(number == 1 for _, _, number, _ in stored)
     created = sorted((agency, year) for agency, year, _, was_created in stored if was_created)
     assert created == sorted((spec["agency"], spec["year"]) for spec in SAME)
-    assert counts(archive, Version, Report, Agency) == [len(SAME), len(SAME), 3]
+    assert counts(archive, VersionRow, ReportRow, AgencyRow) == [len(SAME), len(SAME), 3]
 
 
 def test_two_processes_storing_different_bytes_make_two_numbered_versions(archive: Archive, db_url: str) -> None:
@@ -72,7 +72,7 @@ def test_a_process_killed_mid_store_leaves_no_half_version(archive: Archive, db_
     child.start()
     child.join(timeout=60)
     assert child.exitcode == -signal.SIGKILL
-    assert counts(archive, Agency, Report, Version, Cell, CheckResult, Document) == [0] * 6
+    assert counts(archive, AgencyRow, ReportRow, VersionRow, CellRow, CheckResultRow, DocumentRow) == [0] * 6
     report = make_report()
     sha256 = hashlib.sha256(document_bytes(report)).hexdigest()
     assert archive.raw_path(sha256).exists() == (phase == "transaction")  # bytes before rows
@@ -80,4 +80,4 @@ def test_a_process_killed_mid_store_leaves_no_half_version(archive: Archive, db_
     assert archive.store_bytes(document_bytes(report)) == sha256
     again = archive.store_report(report, sha256=sha256, source_url="http://x/1", fetched_at=T0)
     assert (again.version_number, again.created) == (1, True)
-    assert counts(archive, Version, Cell) == [1, 5]
+    assert counts(archive, VersionRow, CellRow) == [1, 5]

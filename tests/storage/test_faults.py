@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from storage import rawstore
 from storage.archive import Archive
 from storage.errors import ArchiveError
-from storage.models import Document, Version
+from storage.models import DocumentRow, VersionRow
 from tests.storage.conftest import T0
 from tests.storage.reports import document_bytes, make_report
 
@@ -59,7 +59,7 @@ def test_a_full_archive_folder_stores_no_row(archive: Archive, monkeypatch) -> N
     with pytest.raises(ArchiveError, match="the disk is full"):
         archive.store_bytes(document_bytes(make_report()))
     with Session(archive.engine) as session:
-        assert session.scalar(select(func.count()).select_from(Document)) == 0
+        assert session.scalar(select(func.count()).select_from(DocumentRow)) == 0
 
 
 def test_a_failure_inside_the_transaction_leaves_no_half_version(archive: Archive, monkeypatch) -> None:
@@ -75,7 +75,7 @@ def test_a_failure_inside_the_transaction_leaves_no_half_version(archive: Archiv
     with pytest.raises(ArchiveError, match="cells could not be written"):
         archive.store_report(report, sha256=sha256, source_url="http://x/1", fetched_at=T0)
     with Session(archive.engine) as session:
-        assert session.scalar(select(func.count()).select_from(Version)) == 0
-        assert session.scalar(select(func.count()).select_from(Document)) == 0
+        assert session.scalar(select(func.count()).select_from(VersionRow)) == 0
+        assert session.scalar(select(func.count()).select_from(DocumentRow)) == 0
     monkeypatch.undo()
     assert archive.store_report(report, sha256=sha256, source_url="http://x/1", fetched_at=T0).version_number == 1

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from nianbao.cli import main
 from parsers.errors import ExtractionError
 from storage.archive import Archive
-from storage.models import Cell, CheckResult, Version
+from storage.models import CellRow, CheckResultRow, VersionRow
 from storage.reparse import reparse_all
 from tests.conftest import FIXTURES
 from tests.storage.conftest import T0
@@ -33,9 +33,9 @@ def store_old(archive: Archive, report, *, hours: int = 0, data: bytes | None = 
     )
 
 
-def versions(archive: Archive) -> list[Version]:
+def versions(archive: Archive) -> list[VersionRow]:
     with Session(archive.engine) as session:
-        return session.scalars(select(Version).order_by(Version.id)).all()
+        return session.scalars(select(VersionRow).order_by(VersionRow.id)).all()
 
 
 def test_every_version_is_rebuilt_and_records_the_parser_version(archive: Archive) -> None:
@@ -67,8 +67,8 @@ def test_cells_checks_and_order_follow_the_new_parse(archive: Archive) -> None:
     history = report_history(archive, "二七区统计局", 2023)
     assert [(v.version_id, v.is_latest) for v in history][-1] == (first.version_id, True)
     with Session(archive.engine) as session:
-        assert session.scalars(select(CheckResult)).all() == []
-        assert len(session.scalars(select(Cell)).all()) == 10
+        assert session.scalars(select(CheckResultRow)).all() == []
+        assert len(session.scalars(select(CellRow)).all()) == 10
 
 
 def test_a_document_the_parser_now_rejects_keeps_its_previous_parse(archive: Archive) -> None:

@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from parsers.model import Region
 from storage.archive import Archive
 from storage.errors import ArchiveError, UnkeyedReport
-from storage.models import Agency, AgencyAlias, Capture, Cell, CheckResult, Document, Report, Version, VersionSource
+from storage.models import (
+    AgencyAliasRow,
+    AgencyRow,
+    CaptureRow,
+    CellRow,
+    CheckResultRow,
+    DocumentRow,
+    ReportRow,
+    VersionRow,
+    VersionSourceRow,
+)
 from tests.storage.conftest import T0
 from tests.storage.reports import ERQI, document_bytes, make_report, report_history, year_cells_of
 
@@ -37,8 +47,8 @@ def test_a_first_store_makes_version_1(archive: Archive) -> None:
     result = store(archive, make_report(), media_type="application/json")
     assert (result.version_number, result.ordinal, result.created, result.is_latest) == (1, 1, True, True)
     with Session(archive.engine) as session:
-        version = session.get(Version, result.version_id)
-        document = session.get(Document, version.content_sha256)
+        version = session.get(VersionRow, result.version_id)
+        document = session.get(DocumentRow, version.content_sha256)
     assert version.parser_version == archive.parser_version
     assert version.record["tables"]["active"]["fees"]["amount"] == "95.3893"
     assert (document.media_type, document.size) == (
@@ -51,10 +61,10 @@ def test_the_same_bytes_again_only_record_a_sighting(archive: Archive) -> None:
     first = store(archive, make_report(), at=T0)
     again = store(archive, make_report(), url=URL + "?from=list2", at=T0 + timedelta(days=30))
     assert (again.version_id, again.version_number, again.created) == (first.version_id, 1, False)
-    assert count(archive, Version) == 1 and count(archive, Cell) == 5
+    assert count(archive, VersionRow) == 1 and count(archive, CellRow) == 5
     with Session(archive.engine) as session:
-        version = session.get(Version, first.version_id)
-        sources = session.scalars(select(VersionSource).order_by(VersionSource.id)).all()
+        version = session.get(VersionRow, first.version_id)
+        sources = session.scalars(select(VersionSourceRow).order_by(VersionSourceRow.id)).all()
     assert (version.first_seen_at, version.last_seen_at) == (T0, T0 + timedelta(days=30))
     assert [source.url for source in sources] == [URL, URL + "?from=list2"]
 
@@ -63,7 +73,7 @@ def test_a_sighting_at_the_same_url_counts_it(archive: Archive) -> None:
     for day in range(3):
         store(archive, make_report(), at=T0 + timedelta(days=day))
     with Session(archive.engine) as session:
-        source = session.scalars(select(VersionSource)).one()
+        source = session.scalars(select(VersionSourceRow)).one()
     assert (source.seen_count, source.last_seen_at) == (3, T0 + timedelta(days=2))
 
 
@@ -73,7 +83,7 @@ def test_changed_content_becomes_the_next_version_and_nothing_is_lost(archive: A
     assert (second.version_number, second.created, second.is_latest) == (2, True, True)
     history = report_history(archive, "郑州市二七区统计局", 2023)
     assert [(v.arrival_number, v.is_latest) for v in history] == [(1, False), (2, True)]
-    assert count(archive, Version) == 2 and count(archive, Cell) == 10 and count(archive, CheckResult) == 2
+    assert count(archive, VersionRow) == 2 and count(archive, CellRow) == 10 and count(archive, CheckResultRow) == 2
     assert archive.raw_path(history[0].sha256).exists() and archive.raw_path(history[1].sha256).exists()
     assert first.version_id != second.version_id
 
@@ -112,14 +122,14 @@ def test_cells_keep_ints_decimals_and_blanks_exactly(archive: Archive) -> None:
     blank = cells[("applications", "carried_over", "total")]
     assert (blank.value, blank.raw_text, blank.meaning) == (None, "—", "na")
     with Session(archive.engine) as session:
-        exact = session.scalars(select(Cell.value_exact).where(Cell.table_key == "active")).all()
+        exact = session.scalars(select(CellRow.value_exact).where(CellRow.table_key == "active")).all()
     assert sorted(exact) == ["7", "7730.20"]
 
 
 def test_check_results_are_stored(archive: Archive) -> None:
     store(archive, make_report())
     with Session(archive.engine) as session:
-        check = session.scalars(select(CheckResult)).one()
+        check = session.scalars(select(CheckResultRow)).one()
     assert (check.rule, check.status) == ("R1", "uncertain")
 
 
@@ -127,8 +137,8 @@ def test_agency_is_canonical_and_keeps_its_printed_name(archive: Archive) -> Non
     store(archive, make_report(agency="二七区统计局"))
     store(archive, make_report(agency="郑州市二七区统计局", year=2022))
     with Session(archive.engine) as session:
-        agencies = session.scalars(select(Agency)).all()
-        aliases = session.scalars(select(AgencyAlias.alias)).all()
+        agencies = session.scalars(select(AgencyRow)).all()
+        aliases = session.scalars(select(AgencyAliasRow.alias)).all()
     assert [(a.name, a.province, a.city, a.district) for a in agencies] == [("郑州市二七区统计局", *vars_of(ERQI))]
     assert aliases == ["二七区统计局"]
     assert [v.year for v in report_history(archive, "二七区统计局", 2022)] == [2022]
@@ -139,13 +149,13 @@ def test_a_report_without_agency_or_year_is_refused(archive: Archive) -> None:
     report.year = None
     with pytest.raises(UnkeyedReport, match="year"):
         store(archive, report)
-    assert count(archive, Report) == 0
+    assert count(archive, ReportRow) == 0
 
 
 def test_rows_never_point_at_bytes_that_are_not_stored(archive: Archive) -> None:
     with pytest.raises(ArchiveError, match="store_bytes"):
         archive.store_report(make_report(), sha256="ab" * 32, source_url=URL, fetched_at=T0)
-    assert count(archive, Version) == 0 and count(archive, Document) == 0
+    assert count(archive, VersionRow) == 0 and count(archive, DocumentRow) == 0
 
 
 def test_year_cells_cover_every_agency_latest_version_only(archive: Archive) -> None:
@@ -164,4 +174,4 @@ def test_capture_links_to_its_version(archive: Archive) -> None:
     capture = archive.record_capture(URL, fetched_at=T0, status=200, sha256=sha256)
     result = archive.store_report(report, sha256=sha256, source_url=URL, fetched_at=T0, capture_id=capture)
     with Session(archive.engine) as session:
-        assert session.get(Capture, capture).version_id == result.version_id
+        assert session.get(CaptureRow, capture).version_id == result.version_id
