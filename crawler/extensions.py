@@ -12,7 +12,9 @@
   adjustment, so AutoThrottle can slow a host down but never below it.
 - ``ConditionalAutoThrottle`` replaces Scrapy's AutoThrottle: it lets a ``304 Not
   Modified`` lower a host's delay as a ``200`` does (see the class).
-- ``CrawlProgress`` (NIANBAO_PROGRESS_INTERVAL) writes one line per portal to stderr.
+- ``CrawlProgress`` (NIANBAO_PROGRESS_INTERVAL) writes one line per portal to stderr, then
+  one per wait in force (``crawler.waits``): back-offs, Crawl-delays and retries, with
+  their host, length and end.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from time import monotonic
+from time import monotonic, time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import Request, signals
@@ -35,6 +37,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from crawler import config
+from crawler.waits import Wait, describe, wait_started
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -236,8 +239,10 @@ class CrawlProgress:
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler, self.interval = crawler, interval
         self.loop = create_looping_call(self.report)
+        self.retries: list[Wait] = []
         crawler.signals.connect(self.start, signal=signals.engine_started)
         crawler.signals.connect(self.stop, signal=signals.engine_stopped)
+        crawler.signals.connect(self.wait_started, signal=wait_started)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
@@ -253,13 +258,36 @@ class CrawlProgress:
         if self.loop.running:
             self.loop.stop()
 
+    def wait_started(self, wait: Wait) -> None:
+        self.retries.append(wait)
+
     def report(self) -> None:
         stats = self.crawler.stats
         for portal_id in getattr(self.crawler.spider, "portals", {}):
             counts = [stats.get_value(f"nianbao/portal/{portal_id}/{what}", 0) for what in PROGRESS_COUNTS]
             fields = " ".join(f"{what}={count}" for what, count in zip(PROGRESS_COUNTS, counts, strict=True))
             sys.stderr.write(f"progress {portal_id}: {fields}\n")
+        now = time()
+        self.retries = [wait for wait in self.retries if wait.until > now]
+        for line in describe([*self.retries, *self.politeness_waits(now)], now):
+            sys.stderr.write(f"waiting {line}\n")
         sys.stderr.flush()
+
+    def politeness_waits(self, now: float) -> list[Wait]:
+        """The back-offs and Crawl-delays HostPoliteness holds hosts to, as waits."""
+        politeness = self.crawler.get_extension(HostPoliteness)
+        if politeness is None:
+            return []
+        waits = [
+            Wait(host, "block page back-off", seconds, now + until - monotonic())
+            for host, (until, seconds) in politeness.blocked.items()
+        ]
+        slots = self.crawler.engine.downloader.slots if self.crawler.engine else {}
+        for host, delay in politeness.crawl_delays.items():
+            slot = slots.get(host)
+            if slot is not None and slot.queue:  # a request is held back by it
+                waits.append(Wait(host, "robots.txt Crawl-delay", delay, (slot.lastseen or now) + delay))
+        return waits
 
 
 PROGRESS_COUNTS = ("pages", "reports", "attachments", "faults")

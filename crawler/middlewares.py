@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from time import time
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -27,8 +28,10 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import config
+from crawler.waits import Wait, wait_started
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -80,6 +83,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def _wait(self, retry: Request, response: Response | None) -> None:
         seconds = self.delay(retry, response)
         self.crawler.stats.inc_value("nianbao/retry/waited_seconds", seconds)
+        wait = Wait(urlparse_cached(retry).hostname or "", "retry", seconds, time() + seconds)
+        self.crawler.signals.send_catch_log(signal=wait_started, wait=wait)
         await sleep(seconds)
 
 
