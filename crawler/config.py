@@ -5,13 +5,15 @@ the default declared here, so a crawler built without ``crawler/settings.py`` (t
 ``get_crawler``) behaves the same. ``tests/crawler/test_config.py`` fails when a
 ``NIANBAO_*`` name is used but not declared here, or declared but never read.
 
-``IdentifyingUserAgent`` is a Scrapy add-on: it builds ``USER_AGENT`` from
-``NIANBAO_CONTACT_URL`` once the settings are final, so ``-s NIANBAO_CONTACT_URL=...``
-changes the User-Agent too.
+``IdentifyingUserAgent`` is a Scrapy add-on: it builds ``USER_AGENT`` (plain ASCII, as
+HTTP headers are) from ``NIANBAO_CONTACT_URL`` once the settings are final, so ``-s
+NIANBAO_CONTACT_URL=...`` changes the User-Agent too, and it warns once when a crawl still
+carries the placeholder contact URL.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,8 @@ from scrapy.settings import BaseSettings
 from storage.defaults import DEFAULT_ARCHIVE_DIR, DEFAULT_DB_URL
 
 PLACEHOLDER_CONTACT = "https://nianbao.invalid/contact"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +91,18 @@ def user_agent(contact_url: str) -> str:
         release = version("nianbao")
     except PackageNotFoundError:
         release = "dev"
-    return f"nianbao/{release} (+{contact_url}; archives 政府信息公开工作年度报告)"
+    return f"nianbao/{release} (+{contact_url}; archives government information-disclosure annual reports)"
 
 
 class IdentifyingUserAgent:
     """Add-on: ``USER_AGENT`` names nianbao and ``NIANBAO_CONTACT_URL`` unless set explicitly."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        settings.set("USER_AGENT", user_agent(get(settings, "NIANBAO_CONTACT_URL")), priority="addon")
+        contact_url = get(settings, "NIANBAO_CONTACT_URL")
+        settings.set("USER_AGENT", user_agent(contact_url), priority="addon")
+        if contact_url == PLACEHOLDER_CONTACT and settings["USER_AGENT"] == user_agent(contact_url):
+            logger.warning(
+                "the User-Agent carries the placeholder contact URL %s: before crawling real portals, set "
+                "NIANBAO_CONTACT_URL to a page that says who runs this crawl (-s NIANBAO_CONTACT_URL=https://...)",
+                PLACEHOLDER_CONTACT,
+            )

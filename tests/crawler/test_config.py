@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from scrapy.settings import Settings
 
 from crawler import config
@@ -68,6 +70,19 @@ def test_the_user_agent_names_the_contact_url() -> None:
     )
     assert crawler.settings["USER_AGENT"].startswith("nianbao/")
     assert "+https://example.org/who-we-are" in crawler.settings["USER_AGENT"]
+
+
+def test_the_user_agent_is_plain_ascii() -> None:
+    crawler = crawler_with({"ADDONS": {config.IdentifyingUserAgent: 0}})
+    assert crawler.settings["USER_AGENT"].isascii()
+
+
+def test_a_crawl_with_the_placeholder_contact_url_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="crawler.config"):
+        crawler_with({"ADDONS": {config.IdentifyingUserAgent: 0}})
+        crawler_with({"ADDONS": {config.IdentifyingUserAgent: 0}, "NIANBAO_CONTACT_URL": "https://example.org/us"})
+    warnings = [record.getMessage() for record in caplog.records if record.name == "crawler.config"]
+    assert len(warnings) == 1 and config.PLACEHOLDER_CONTACT in warnings[0] and "NIANBAO_CONTACT_URL" in warnings[0]
 
 
 def test_an_explicit_user_agent_wins() -> None:
