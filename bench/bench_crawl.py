@@ -46,7 +46,7 @@ BENCH_SETTINGS = {"NIANBAO_CRAWL_DELAY_MAX": "0", "LOG_LEVEL": "ERROR"}
 
 
 def child_full(registry: str, db_url: str, archive_dir: str) -> dict[str, Any]:
-    from fixtures.world.local_crawl import LOCAL_SETTINGS
+    from crawler.local import LOCAL_SETTINGS
     from nianbao.commands.crawl import crawl_settings, run_crawl
 
     overrides = {**LOCAL_SETTINGS, **BENCH_SETTINGS}
@@ -66,7 +66,7 @@ def child_bare(urls_file: str) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from fixtures.world.local_crawl import LOCAL_SETTINGS
+    from crawler.local import LOCAL_SETTINGS
 
     urls = Path(urls_file).read_text(encoding="utf-8").split()
 

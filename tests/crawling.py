@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fixtures.world.local_crawl import LOCAL_SETTINGS
+from crawler.local import LOCAL_SETTINGS
 from fixtures.world.server import WorldServer
 from research.export import iter_versions
 from storage.archive import Archive

@@ -21,22 +21,30 @@ COUNTS = ("pages", "reports", "attachments", "faults")
 @click.option("--archive-dir", type=click.Path(file_okay=False, path_type=Path), help="Raw bytes and WARC folder.")
 @click.option("--portal", "portal_ids", multiple=True, help="Crawl only this portal id (repeatable).")
 @click.option("--jobdir", type=click.Path(file_okay=False, path_type=Path), help="Pause/resume state (Scrapy JOBDIR).")
+@click.option(
+    "--local",
+    is_flag=True,
+    help="The portals are on this machine (nianbao fixtures serve): no politeness delays, short back-offs.",
+)
 @click.option("--progress", type=float, default=5.0, show_default=True, help="Seconds between progress lines; 0: none.")
 @click.option("--log-level", default="WARNING", show_default=True, help="Scrapy's log level on stderr.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NIANBAO_ setting.")
 def crawl_command(**options: Any) -> None:
     """Crawl the registry's portals into the archive; faults are recorded, not fatal.
 
-    Progress goes to stderr, one line per portal; the summary to stdout. A bad registry
-    or database URL stops it before any request (exit status 2).
+    Progress goes to stderr every few seconds, one line per portal and one per wait in
+    force (a host backed off after a block page, a robots.txt Crawl-delay, a retry), with
+    its host and end; the summary to stdout. A bad registry or database URL stops it
+    before any request (exit status 2).
 
     \b
     Examples:
-      nianbao crawl --portals crawler/portals.yaml --db sqlite:///demo/archive.db --archive-dir demo/archive
-      nianbao crawl --portal zz-erqi --jobdir crawls/erqi -s NIANBAO_CONTACT_URL=https://example.org/me
+      nianbao crawl --portal zz-erqi -s NIANBAO_CONTACT_URL=https://example.org/who-we-are
+      nianbao crawl --portals demo/world-portals.yaml --local      # the world of nianbao fixtures serve
+      nianbao crawl --portals crawler/portals.yaml --db sqlite:///demo/archive.db --jobdir demo/jobs/erqi
     """
     settings = crawl_settings(**options | {"overrides": setting_pairs(options["overrides"])})
-    check_inputs(settings)
+    check_inputs(settings, local=options["local"])
     started = time.monotonic()
     stats = run_crawl(settings)
     click.echo(summary(stats, time.monotonic() - started))
@@ -49,12 +57,16 @@ def crawl_settings(
     archive_dir: Path | None = None,
     portal_ids: tuple[str, ...] = (),
     jobdir: Path | None = None,
+    local: bool = False,
     progress: float = 0.0,
     log_level: str = "WARNING",
     overrides: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Scrapy settings of a crawl: crawler/settings.py, then the command's options (None: not given)."""
+    """Scrapy settings of a crawl: crawler/settings.py, crawler/local.py's when ``local``, then
+    the command's options (None: not given)."""
     from scrapy.settings import Settings
+
+    from crawler.local import LOCAL_SETTINGS
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -67,6 +79,7 @@ def crawl_settings(
         "JOBDIR": str(jobdir) if jobdir else None,
         "LOG_LEVEL": log_level.upper(),
     }
+    settings.setdict(LOCAL_SETTINGS if local else {}, priority="cmdline")
     settings.setdict({name: value for name, value in chosen.items() if value is not None}, priority="cmdline")
     settings.setdict(dict(overrides or {}), priority="cmdline")
     return settings
@@ -83,14 +96,18 @@ def setting_pairs(overrides: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-def check_inputs(settings: Any) -> None:
-    """The registry and the archive open, or one line and exit status 2."""
+def check_inputs(settings: Any, *, local: bool = False) -> None:
+    """The registry and the archive open (and with ``local``, every portal is on this
+    machine), or one line and exit status 2."""
     from crawler import config
+    from crawler.local import require_local
     from crawler.portals import BUNDLED_REGISTRY, RegistryError, load_registry, select
 
     try:
         registry = load_registry(config.get(settings, "NIANBAO_PORTALS") or BUNDLED_REGISTRY)
-        select(registry, config.get_list(settings, "NIANBAO_PORTAL_IDS"))
+        chosen = select(registry, config.get_list(settings, "NIANBAO_PORTAL_IDS"))
+        if local:
+            require_local(chosen)
     except RegistryError as error:
         raise BadInput(str(error)) from error
     open_archive(

@@ -73,7 +73,6 @@ def start_world(scale: int, port: int, registry: Path):
 
 def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
     """One crawl of the registry into the archive, in this process; its summary."""
-    from fixtures.world.local_crawl import LOCAL_SETTINGS
     from nianbao.commands.crawl import check_inputs, crawl_settings, run_crawl, summary
 
     settings = crawl_settings(
@@ -82,9 +81,9 @@ def crawl(registry: Path, db_url: str, archive_dir: Path) -> str:
         archive_dir=archive_dir,
         progress=2.0,
         log_level="ERROR",
-        overrides=LOCAL_SETTINGS,
+        local=True,
     )
-    check_inputs(settings)
+    check_inputs(settings, local=True)
     started = time.monotonic()
     stats = run_crawl(settings)
     return "\ncrawl\n" + summary(stats, time.monotonic() - started)

@@ -70,3 +70,17 @@ def test_the_summary_has_a_line_per_portal_and_the_totals() -> None:
     assert "versions: 17 new, 0 already archived, 0 refused" in lines
     assert "unchanged (304): 0; blocked: 1; findings: 1 portal(s) without reports" in lines
     assert lines[-1] == "finished: finished in 12.3 s"
+
+
+def test_local_is_refused_for_a_portal_off_this_machine(tmp_path: Path) -> None:
+    code, lines = crawl(tmp_path, GOOD, "--local")
+    assert (code, lines) == (2, ["Error: --local is for portals on this machine, but erqi starts at www.zz27q.gov.cn"])
+
+
+def test_local_takes_the_local_settings_and_the_command_line_still_wins() -> None:
+    from nianbao.commands.crawl import crawl_settings
+
+    settings = crawl_settings(local=True, overrides={"NIANBAO_RETRY_BACKOFF": "1.5"})
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0 and settings.getfloat("NIANBAO_BLOCK_BACKOFF") == 0.1
+    assert settings.getfloat("NIANBAO_RETRY_BACKOFF") == 1.5
+    assert crawl_settings().getfloat("NIANBAO_BLOCK_BACKOFF") == 300.0
