@@ -168,6 +168,11 @@ def main() -> None:
         print(json.dumps(child_full(*rest) if kind == "full" else child_bare(*rest)))
         return
 
+    from fixtures.world.world import build_world
+
+    started = time.perf_counter()
+    pages = build_world(scale=args.scale).page_count()
+    print(f"world built      {pages:,} pages in {time.perf_counter() - started:.1f} s (scale {args.scale})")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-crawl-"))
     try:
         small_scale = max(1, args.scale // 4)

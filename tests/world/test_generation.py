@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -31,10 +30,9 @@ def test_another_seed_builds_another_world() -> None:
     assert urls.isdisjoint(r["url"] for r in truth(build_world(seed=2), with_expected=False)["reports"])
 
 
-def test_scale_reaches_ten_thousand_pages_in_seconds() -> None:
-    started = time.monotonic()
+def test_scale_45_reaches_ten_thousand_pages() -> None:
+    # How long building it takes is measured by make bench-crawl, not asserted here.
     world = build_world(scale=45)
-    assert time.monotonic() - started < 5
     assert world.page_count() >= 10_000
     assert len(world.reports) >= 1_000
 

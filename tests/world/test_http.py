@@ -54,9 +54,10 @@ def test_slow_page_does_not_hold_up_others(world_truth) -> None:
     results: dict[str, float] = {}
     thread = threading.Thread(target=lambda: results.setdefault("slow", fetch(slow_url).seconds))
     thread.start()
-    results["other"] = fetch(other).seconds
+    fetch(other)
+    slow_still_answering = thread.is_alive()  # order, not speed: the other page came back first
     thread.join()
-    assert results["slow"] >= 1.9 and results["other"] < 1.0
+    assert slow_still_answering and results["slow"] >= 1.9
 
 
 def test_robots_txt_per_portal(world_truth) -> None:
