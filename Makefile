@@ -1,11 +1,14 @@
 # Every target builds .venv from pyproject.toml on first use and reuses it afterwards.
+# `make demo` and `make test` first install the Debian packages they need when missing
+# (.ci/system-deps; as root, or it says what to run), so on a fresh Debian machine the
+# two commands are all the set-up.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format system-deps fixtures bench-parse bench-extract bench-crawl bench-archive bench-query clean
+.PHONY: demo test lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-archive bench-query clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | system-deps-demo
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
@@ -13,7 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/nianbao demo
 
-test: lint
+test: system-deps-test lint
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -24,8 +27,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-system-deps:
-	bash .ci/system-deps
+system-deps: system-deps-test
+
+system-deps-demo:
+	@bash .ci/system-deps demo
+
+system-deps-test:
+	@bash .ci/system-deps test
 
 fixtures: $(STAMP)
 	$(PY) -m fixtures.reports.make_reports
