@@ -1,4 +1,4 @@
-"""The consistency rules (勾稽关系) of report-schema.md, judged on the parsed tables.
+"""The consistency rules (勾稽关系) of docs/RECORD.md, judged on the parsed tables.
 
 A failed rule is data: the parser reports it and never repairs a number. A rule with a
 null operand is ``uncertain``. R6 spans two years and is judged in the archive.

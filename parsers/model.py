@@ -1,4 +1,4 @@
-"""The typed structured report of ``../shared/report-schema.md``.
+"""The typed structured report whose keys ``docs/RECORD.md`` describes.
 
 Cell values are ``int`` for counts, ``Decimal`` for money (kept exactly as printed) and
 ``None`` for anything that is not a plain number; the printed text of such a cell and

@@ -1,4 +1,4 @@
-"""The canonical table keys of report-schema.md and the matching of printed labels.
+"""The canonical table keys of docs/RECORD.md and the matching of printed labels.
 
 Printed labels vary (full- and half-width brackets, inner spaces, 社会组织 for
 社会公益组织, 其他法律法规 for 其他法律行政法规, typos), so a label is matched by the

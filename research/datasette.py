@@ -4,7 +4,7 @@ The SQLite archive opens in Datasette as it is: ``reports_view`` and ``cells_vie
 readable columns, and Datasette finds the full-text index of ``version`` by itself (its
 DDL says ``content="version"``). This metadata adds search to ``reports_view`` and a
 canned query for one- and two-character words, which a trigram index cannot answer
-(deps.md, gotcha 7)::
+(a trigram needs three characters)::
 
     python -m research.datasette archive > metadata.json
     datasette demo/archive.db -m metadata.json

@@ -7,7 +7,7 @@ A format is a function ``(versions, out) -> count`` over binary output, register
 :data:`FORMATS` (one row per version) and :data:`LONG_FORMATS` (one row per table cell,
 :mod:`research.tabular`); the ``nianbao export`` command offers exactly those names.
 
-``jsonl``: one JSON object a line, the parsed record of ``report-schema.md`` plus
+``jsonl``: one JSON object a line, the parsed record of ``docs/RECORD.md`` plus
 ``version`` (published order, 1 = first), ``latest``, ``source_url``, ``published_at``,
 ``fetched_at`` (when first fetched) and ``sha256`` (of the raw document). Money stays an
 exact decimal string, as in the record.

@@ -60,7 +60,7 @@ Exporter = Callable[[Iterable[ExportedVersion], BinaryIO], int]
 
 
 def cell_keys() -> list[tuple[str, str, str]]:
-    """Every canonical (table, row, column) of report-schema.md, in printed order."""
+    """Every canonical (table, row, column) of docs/RECORD.md, in printed order."""
     active = list(
         dict.fromkeys(
             (keys.ACTIVE, row, col)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import SUBCOMMANDS, main
-from tests.conftest import FIXTURES, PROJECT
+from tests.conftest import FIXTURES
 
 LAYOUT = FIXTURES / "reports" / "layouts" / "inconsistent-2021__tabs.txt"
 
@@ -23,12 +22,6 @@ def test_every_subcommand_has_help_with_an_example(name: str) -> None:
     result = _run(name, "--help")
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
-
-
-def test_readme_lists_every_subcommand() -> None:
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    listed = set(re.findall(r"^\| `nianbao (\w+)", readme, flags=re.MULTILINE))
-    assert listed == set(SUBCOMMANDS)
 
 
 def test_parse_prints_the_record_as_json() -> None:
