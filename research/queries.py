@@ -48,20 +48,20 @@ def find_versions(
 
 
 def _filtered(reports: Table, filters: Filters, all_versions: bool) -> Select:
-    view = reports.c
-    conditions = [true() if all_versions else view.is_latest == 1]
+    columns = reports.c
+    conditions = [true() if all_versions else columns.is_latest == 1]
     if filters.agency:
-        conditions.append(view.agency.contains(filters.agency, autoescape=True))
+        conditions.append(columns.agency.contains(filters.agency, autoescape=True))
     if filters.region:
-        conditions.append(view.region.contains(filters.region, autoescape=True))
+        conditions.append(columns.region.contains(filters.region, autoescape=True))
     if filters.years:
-        conditions.append(view.year.in_(filters.years))
+        conditions.append(columns.year.in_(filters.years))
     if filters.format_versions:
-        conditions.append(view.format_version.in_(filters.format_versions))
+        conditions.append(columns.format_version.in_(filters.format_versions))
     for rule in filters.failed_rules:
         # Served by the partial index of failures (migration research_0001).
         failing = select(CheckResultRow.version_id).where(CheckResultRow.rule == rule, CheckResultRow.status == "fail")
-        conditions.append(view.version_id.in_(failing))
+        conditions.append(columns.version_id.in_(failing))
     return select(reports).where(and_(*conditions))
 
 

@@ -76,9 +76,11 @@ def test_the_demo_needs_only_what_makes_the_venv(tmp_path: Path, uid: int) -> No
 @pytest.mark.parametrize(("target", "purpose"), [("demo", "demo"), ("test", "test")])
 def test_make_checks_the_packages_before_anything_else(target: str, purpose: str, tmp_path: Path) -> None:
     stamp = tmp_path / "stamp"  # a .venv that does not exist yet: make would build it
+    outer_make = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")  # when make test runs this, its own make's
     done = subprocess.run(
-        ["make", "-n", target, f"STAMP={stamp}", f"VENV={tmp_path / 'venv'}"],
+        ["make", "--no-print-directory", "-n", target, f"STAMP={stamp}", f"VENV={tmp_path / 'venv'}"],
         cwd=PROJECT,
+        env={name: value for name, value in os.environ.items() if name not in outer_make},
         capture_output=True,
         text=True,
         timeout=60,
