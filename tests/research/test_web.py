@@ -77,12 +77,20 @@ def by_css(driver, selector: str):
 
 
 def navigate(driver, element) -> None:
-    """Click ``element`` and wait until the page it was on has gone."""
-    from selenium.webdriver.support import expected_conditions
+    """Click ``element`` and wait until the page it was on has gone and the next one has loaded.
+
+    The old page is marked with a window property rather than watched through the clicked
+    element: chromedriver's staleness check can itself fail ("Node with given id does not
+    belong to the document") while the old document is being torn down.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    driver.execute_script("window.__nianbaoLeaving = true;")
     element.click()
-    WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(element))
+    WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.__nianbaoLeaving && document.readyState === 'complete';")
+    )
 
 
 def shot(driver, name: str) -> None:
