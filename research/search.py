@@ -14,7 +14,9 @@ Both are created by the migration ``research_0001``. A trigram index cannot answ
 term of one or two characters (复议, 年): such queries scan ``version.text`` with
 ``instr``/``strpos``, still correct, only slower.
 
-Terms separated by spaces must all occur (AND). A snippet marks each hit between
+Terms separated by spaces must all occur (AND); a control character separates terms too,
+and a query is bounded (:data:`MAX_TERMS` words, :data:`MAX_QUERY_CHARS` characters) because
+every term is one more condition the database evaluates on every text. A snippet marks each hit between
 :data:`MARK_START` and :data:`MARK_END`, which renderers turn into colour or ``<mark>``.
 """
 
@@ -31,10 +33,12 @@ from research.rows import VersionInfo
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_CONTEXT = 24  # characters either side of the first hit
 TRIGRAM = 3
+MAX_TERMS = 10
+MAX_QUERY_CHARS = 200
 
 
 class BadQuery(ValueError):
-    """A search query with nothing to search for."""
+    """A search query with nothing to search for, or more than a search may hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +48,15 @@ class Hit:
 
 
 def terms_of(query: str) -> list[str]:
-    terms = [term.replace('"', "") for term in query.split()]
-    terms = [term for term in terms if term]
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQuery(f"a search has at most {MAX_QUERY_CHARS} characters, this one {len(query)}")
+    # A character that does not print (NUL, which PostgreSQL refuses in a string, among
+    # them) and the quote FTS5 phrases are written with are never part of a word.
+    terms = "".join(char if char.isprintable() and char != '"' else " " for char in query).split()
     if not terms:
         raise BadQuery("nothing to search for: give at least one word, e.g. 行政复议")
+    if len(terms) > MAX_TERMS:
+        raise BadQuery(f"a search has at most {MAX_TERMS} words, this one {len(terms)}")
     return terms
 
 

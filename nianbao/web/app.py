@@ -2,6 +2,12 @@
 
 Standard library only (wsgiref): the web view has four pages and no forms that write,
 so a framework would add more than it saves. Pages are in :mod:`nianbao.web.pages`.
+
+Every answer carries :data:`SECURITY_HEADERS`: the pages hold no script and load nothing
+from elsewhere, so the policy allows only their inline style and their own forms. A
+request is refused (400) before any route sees it when it has more than
+:data:`MAX_FIELDS` query fields, a value longer than :data:`MAX_VALUE_CHARS`, or a control
+character: no filter, name or search word of an archive needs one.
 """
 
 from __future__ import annotations
@@ -11,6 +17,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import parse_qs
+
+MAX_FIELDS = 40
+MAX_VALUE_CHARS = 500
+SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Server", "nianbao"),  # wsgiref's default names the Python version
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks are whitespace
 
 Environ = dict[str, object]
 StartResponse = Callable[..., object]
@@ -27,6 +48,18 @@ class Request:
 
     def get_all(self, name: str) -> list[str]:
         return [value.strip() for value in self.query.get(name, []) if value.strip()]
+
+    def malformed(self) -> str | None:
+        """Why no page can answer this request, or None."""
+        values = [value for values in self.query.values() for value in values]
+        if len(values) > MAX_FIELDS:
+            return f"too many query fields: {len(values)} (at most {MAX_FIELDS})"
+        for value in [self.path, *self.query, *values]:
+            if _CONTROL.search(value):
+                return "a control character in the request, which no page takes"
+            if len(value) > MAX_VALUE_CHARS:
+                return f"a query value too long: {len(value)} characters (at most {MAX_VALUE_CHARS})"
+        return None
 
 
 @dataclass(slots=True)
@@ -62,6 +95,9 @@ class App:
         return register
 
     def respond(self, request: Request) -> Response:
+        malformed = request.malformed()
+        if malformed:
+            return self._error(HTTPStatus.BAD_REQUEST, malformed)
         for pattern, handler in self._routes:
             match = pattern.match(request.path)
             if match:
@@ -77,10 +113,14 @@ class App:
         return Response(self._error_page(status.value, message), status=status.value)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        query = parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=False)
         path = str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", errors="replace")
+        # The server caps the request line (64 KiB), so parsing it whole is cheap; Request.malformed counts.
+        query = parse_qs(str(environ.get("QUERY_STRING", "")))
         response = self.respond(Request(path or "/", query))
         body = response.encoded()
-        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(body))), *response.headers]
+        own = {name.lower() for name, _ in response.headers}
+        security = [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in own]
+        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(body)))]
+        headers += [*security, *response.headers]
         start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers)
         return [body]

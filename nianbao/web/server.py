@@ -56,7 +56,8 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
             return Response(pages.list_page([], form, error=str(bad)), status=400)
         return Response(pages.list_page(rows, form))
 
-    @app.route(r"/report/(?P<version_id>\d+)")
+    # Ids are ASCII digits that fit the database's 64-bit integer; anything else is no page.
+    @app.route(r"/report/(?P<version_id>[0-9]{1,18})")
     def report(request: Request, version_id: str) -> Response:
         with engine.connect() as connection:
             try:
@@ -72,7 +73,7 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
     @app.route("/diff")
     def diff(request: Request) -> Response:
         agency, year = request.get("agency"), parse_year(request.get("year"))
-        numbers = [int(number) for number in request.get_all("version") if number.isdigit()]
+        numbers = [int(number) for number in request.get_all("version") if number.isascii() and number.isdigit()]
         with engine.connect() as connection:
             if numbers:
                 result = diff_versions(connection, agency, year, min(numbers), max(numbers))
@@ -113,7 +114,10 @@ def _raw_document(raw_dir: Path | None, sha256: str, media_type: str | None) -> 
         body = RawStore(raw_dir).read(sha256)
     except ArchiveError:
         raise NotFound(f"no raw document {sha256} in the archive folder") from None
-    headers = [("Content-Disposition", f'attachment; filename="{sha256}"'), ("X-Content-Type-Options", "nosniff")]
+    headers = [
+        ("Content-Disposition", f'attachment; filename="{sha256}"'),
+        ("Content-Security-Policy", "default-src 'none'; sandbox"),
+    ]
     return Response(body, content_type=media_type or "application/octet-stream", headers=headers)
 
 
@@ -122,6 +126,9 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
+    # The Server header of the errors the handler answers itself (a bad request line); pages set their own.
+    server_version, sys_version = "nianbao", ""
+
     def log_message(self, format: str, *args: object) -> None:
         """Requests are not logged to stderr: the CLI prints the address, tests stay quiet."""
 

@@ -156,3 +156,16 @@ def test_a_bad_filter_says_what_is_wrong(browser, base_url: str) -> None:
     navigate(browser, by_id(browser, "f-submit"))
     assert "not a year" in by_id(browser, "error").text
     shot(browser, "bad-filter")
+
+
+def test_the_server_header_names_no_version(base_url: str) -> None:
+    """Neither a page nor the server's own error for a request line too long says which Python runs it."""
+    import socket
+
+    with urlopen(base_url + "/") as response:
+        assert response.headers["Server"] == "nianbao"
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n")  # 414: longer than it reads
+        answer = connection.makefile("rb").read().decode("latin-1")
+    assert answer.startswith("HTTP/") and "Python" not in answer and "Server: nianbao" in answer

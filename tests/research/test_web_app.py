@@ -56,4 +56,58 @@ def test_raw_document_is_served_as_a_download(app, archive: FilledArchive) -> No
     sha256 = page.split('href="/raw/')[1].split('"')[0]
     status, body, response = get(app, f"/raw/{sha256}")
     assert status == 200 and "政府信息公开工作年度报告" in body
-    assert response.content_type == "text/plain" and ("X-Content-Type-Options", "nosniff") in response.headers
+    assert response.content_type == "text/plain"
+
+
+# --- hostile requests and the headers of every page --------------------------------
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+MANY_TERMS = "+".join("a" * 2000)
+
+
+def call(app, path: str, query: str = "") -> tuple[int, dict[str, str], str]:
+    """The app through its WSGI interface, as the server calls it: status, headers, body."""
+    from wsgiref.util import setup_testing_defaults
+
+    environ: dict = {"PATH_INFO": path.encode("utf-8").decode("latin-1"), "QUERY_STRING": query}  # as PEP 3333 has it
+    setup_testing_defaults(environ)
+    started: dict = {}
+    body = b"".join(app(environ, lambda status, headers: started.update(status=status, headers=headers)))
+    return int(started["status"].split()[0]), dict(started["headers"]), body.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status", "text"),
+    [
+        ("/report/" + "9" * 30, "", 404, "no page at"),
+        ("/report/١٢", "", 404, "no page at"),  # digits, but not ASCII ones
+        ("/search", "q=%E5%B9%B4%00%E6%8A%A5", 400, "control character"),
+        ("/search", "q=" + MANY_TERMS, 400, "at most"),
+        ("/search", "q=" + "年" * 1000, 400, "at most"),
+        ("/", "agency=%00", 400, "control character"),
+        ("/", "agency=" + "局" * 2000, 400, "too long"),
+        ("/diff", "agency=二七区统计局&year=2023&version=" + "9" * 30 + "&version=1", 400, "no version"),
+        ("/diff", "agency=二七区统计局&year=" + "9" * 30, 400, "not a year"),
+        ("/", "&".join(f"x{n}=1" for n in range(500)), 400, "too many"),
+    ],
+)
+def test_a_malformed_request_is_a_client_error(app, path: str, query: str, status: int, text: str) -> None:
+    got_status, _, body = call(app, path, query)
+    assert (got_status, text in body) == (status, True), body[-300:]
+
+
+@pytest.mark.parametrize(
+    ("path", "query"), [("/", ""), ("/", "year=20x3"), ("/nowhere", ""), ("/search", "q=%00"), ("/report/1", "")]
+)
+def test_every_page_sends_the_security_headers(app, path: str, query: str) -> None:
+    _, headers, _ = call(app, path, query)
+    assert [name for name in SECURITY_HEADERS if name not in headers] == []
+    assert "default-src 'none'" in headers["Content-Security-Policy"] and headers["X-Frame-Options"] == "DENY"
+    assert "Python" not in headers.get("Server", "")
+
+
+def test_a_raw_document_may_not_run_anything(app) -> None:
+    _, page, _ = get(app, "/report/1")
+    sha256 = page.split('href="/raw/')[1].split('"')[0]
+    _, headers, _ = call(app, f"/raw/{sha256}")
+    assert "sandbox" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
