@@ -1,0 +1,151 @@
+"""What a page is, judged from its content rather than its URL.
+
+- ``page_role(response)``: ``"list"`` when the page shows a run of dated links (the rows
+  of a column), ``"article"`` when it shows a title, a date and a body and no such run,
+  ``"list"`` otherwise (a shell or a page bar decides nothing: it stays what the link
+  said). A page under a column's folder (``…/xxgknb/201801/t20180105_1.html``) is an
+  article unless its content says list, and an article's links are never all followed.
+- ``script_driven_reason(response, found_links)``: why a list page looks filled by script
+  when reading its scripts resolved no list request, or None. The one place this
+  judgement is made: the spider uses it to fetch a page's linked scripts, the browser to
+  decide what to render. Reasons, in the order asked: ``endpoint`` (a script calls a list
+  endpoint nobody could resolve), ``total`` (the page states more entries than links
+  found and has no page bar), ``empty_container`` (an empty list container or an
+  unfilled template), ``load_more`` (a 加载更多 control).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy.http import Response
+
+from crawler.pagination import is_markup, list_pages
+from crawler.scripts import script_lists
+from crawler.spiders.links import script_api_lists
+
+DATED_RUN = 3  # rows of a list: three dated links side by side make a list, one is a 相关文章 box
+ARTICLE_BODY = 150  # characters of body text an article shows at least
+_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2})?")
+_ROW = "li, tr, dd, dt, p, article, section, div"
+_STATED_TOTAL = re.compile(r"共\s*(\d+)\s*(?:条|篇|项|个)|(?:总数|记录数|信息数)[:：]?\s*(\d+)")
+_LIST_CONTAINER = re.compile(
+    r"(?:^|[-_\s])(?:list|lists|news|article-?list|content-?list|datalist|data-list|infolist|xxgk-?list|items?)"
+    r"(?:$|[-_\s]|box|wrap|con|content|body)",
+    re.I,
+)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|<%.*?%>|\$\{.*?\}")
+_LOAD_MORE_TEXT = ("加载更多", "点击加载", "查看更多", "更多信息", "点击查看更多", "load more")
+_LOAD_MORE_ATTR = re.compile(r"load-?more|loadMore|more-?btn|getMore|showMore", re.I)
+_TITLE_SELECTORS = ("meta[name=ArticleTitle]::attr(content)", "h1 ::text", ".title ::text", "h2 ::text")
+
+
+def dated_run(response: Response) -> int:
+    """The most rows of one shape (same tag path) that each hold one link and a date."""
+    if not is_markup(response):
+        return 0
+    runs: Counter[str] = Counter()
+    for row in response.css(_ROW):
+        if len(row.css("a[href]")) != 1 or len(row.css(_ROW)) > 1:  # css() counts the row itself
+            continue
+        parent = row.root.getparent()
+        if parent is not None and _DATE.search("".join(row.css("::text").getall())):
+            # by the parent's shape, not the parent: a list grouped by year is one list in several <ul>
+            runs[re.sub(r"\[\d+\]", "", row.root.getroottree().getpath(parent))] += 1
+    return max(runs.values(), default=0)
+
+
+def page_role(response: Response) -> str:
+    """``"list"`` or ``"article"``, from what the page shows."""
+    if not is_markup(response) or dated_run(response) >= DATED_RUN:
+        return "list"
+    return "article" if _has_title(response) and _has_date(response) and _body_length(response) else "list"
+
+
+def _has_title(response: Response) -> bool:
+    return any("".join(response.css(selector).getall()).strip() for selector in _TITLE_SELECTORS)
+
+
+def _has_date(response: Response) -> bool:
+    if response.css("meta[name=PubDate]::attr(content)").get():
+        return True
+    return bool(_DATE.search(" ".join(response.css("body *:not(script):not(style)::text").getall())))
+
+
+def _body_length(response: Response) -> int:
+    """Characters of prose: visible text outside links (a menu or a list is mostly links)."""
+    text = "".join(response.xpath("//body//text()[not(ancestor::a or ancestor::script or ancestor::style)]").getall())
+    length = len(re.sub(r"\s+", "", text))
+    return length if length >= ARTICLE_BODY else 0
+
+
+# -- a list filled by script -----------------------------------------------------------
+
+
+def script_driven_reason(response: Response, found_links: Sequence[object]) -> str | None:
+    """Why this list page looks filled by script though reading its scripts resolved nothing; or None."""
+    if not is_markup(response):
+        return None
+    lists = script_lists(response)
+    if lists.apis or script_api_lists(response):
+        return None  # reading is enough: the spider requests the APIs itself
+    if lists.unresolved:
+        return "endpoint"
+    total = stated_total(response, lists.names)
+    if total > len(found_links) and not list_pages(response, 2):
+        return "total"
+    if _empty_container(response):
+        return "empty_container"
+    if _load_more(response):
+        return "load_more"
+    return None
+
+
+def stated_total(response: Response, names: dict[str, Any]) -> int:
+    """The number of entries a list page says it holds (共19条, a script's recordCount), or 0."""
+    text = " ".join(response.css("body *:not(script):not(style)::text").getall())
+    match = _STATED_TOTAL.search(re.sub(r"\s+", "", text))
+    if match:
+        return int(match[1] or match[2])
+    return max((value for key, value in _flat(names) if key.lower() in {"recordcount", "totalrecord"}), default=0)
+
+
+def _flat(names: dict[str, Any], depth: int = 0) -> list[tuple[str, int]]:
+    pairs: list[tuple[str, int]] = []
+    for key, value in names.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            pairs.append((key, value))
+        elif isinstance(value, dict) and depth < 3:
+            pairs += _flat(value, depth + 1)
+    return pairs
+
+
+def _empty_container(response: Response) -> bool:
+    for element in response.css("ul, ol, div, table, tbody, section"):
+        marks = " ".join(element.attrib.get(name, "") for name in ("id", "class"))
+        if not _LIST_CONTAINER.search(marks):
+            continue
+        text = "".join(element.css("::text").getall()).strip()
+        if not element.css("a[href]") and (not text or _TEMPLATE.search(text)):
+            return True
+    return False
+
+
+def _load_more(response: Response) -> bool:
+    for control in response.css("a, button, div, span, input[type=button]"):
+        if len(control.css("a, button, div")) > 1 or _goes_somewhere(control.attrib.get("href", "")):
+            continue  # a 查看更多 link to a real list page is navigation, not a control
+        label = "".join(control.css("::text").getall()).strip() or control.attrib.get("value", "")
+        marks = " ".join(control.attrib.get(name, "") for name in ("id", "class", "onclick"))
+        said = any(word in label.lower() for word in _LOAD_MORE_TEXT)
+        if len(label) < 12 and (said or _LOAD_MORE_ATTR.search(marks)):
+            return True
+    return False
+
+
+def _goes_somewhere(href: str) -> bool:
+    href = href.strip()
+    return bool(href) and not href.startswith(("#", "javascript:"))

@@ -1,0 +1,132 @@
+"""List requests read from a page's scripts: calls, configurations, variables, paging."""
+
+from __future__ import annotations
+
+from crawler.jsread import gap, read_scripts
+from crawler.scripts import Api, script_lists
+from tests.crawler.conftest import page
+
+PAGE = "http://www.example.gov.cn/xxgk/nb/index.html"
+
+
+def apis(script: str) -> list[Api]:
+    return script_lists(page(PAGE, f"<html><body><script>{script}</script></body></html>")).apis
+
+
+def only(script: str) -> Api:
+    found = apis(script)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_values_follow_variables_objects_and_concatenation() -> None:
+    reading = read_scripts(["var base = '/api'; var cfg = {path: base + '/list', n: 2}; cfg.site = `s${cfg.n}`;"])
+    assert reading.names["cfg"] == {"path": "/api/list", "n": 2, "site": "s2"}
+
+
+def test_an_unknown_value_is_a_named_gap_inside_a_string() -> None:
+    reading = read_scripts(["var u = '/list?page=' + page + '&col=' + item.id;"])
+    assert reading.names["u"] == f"/list?page={gap('page')}&col={gap('item.id')}"
+
+
+def test_a_handler_incrementing_the_page_keeps_its_first_value() -> None:
+    reading = read_scripts(["var page = 1; function next() { page = page + 1; }"])
+    assert reading.names["page"] == 1
+
+
+def test_a_broken_script_still_reads_around_the_error() -> None:
+    reading = read_scripts(["var a = '/api/x'; if (x { foo(; var b = a + '/list';"])
+    assert reading.errors == 1
+    assert reading.names["b"] == "/api/x/list"
+
+
+def test_fetch_get_with_the_page_concatenated() -> None:
+    api = only("function load(page) { fetch('/api/news?channel=12&page=' + page).then(r => r.json()); }")
+    assert (api.method, api.url, api.query, api.page_at, api.first) == (
+        "GET",
+        "http://www.example.gov.cn/api/news",
+        {"channel": "12", "page": gap("page")},
+        ["query", "page"],
+        1,
+    )
+
+
+def test_fetch_post_with_a_json_body() -> None:
+    script = (
+        "var q = {columnId: 'nb', pageNo: 1, pageSize: 15};"
+        "fetch('/api/search', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+        " body: JSON.stringify(q)});"
+    )
+    api = only(script)
+    assert (api.method, api.kind, api.body, api.page_at, api.size) == (
+        "POST",
+        "json",
+        {"columnId": "nb", "pageNo": 1, "pageSize": 15},
+        ["body", "pageNo"],
+        15,
+    )
+
+
+def test_jquery_post_sends_a_form() -> None:
+    api = only("var page = 1; $.post('list.jsp', {col: 'nb', curPage: page}, function (d) {});")
+    assert (api.method, api.url, api.kind, api.body, api.page_at) == (
+        "POST",
+        "http://www.example.gov.cn/xxgk/nb/list.jsp",
+        "form",
+        {"col": "nb", "curPage": 1},
+        ["body", "curPage"],
+    )
+
+
+def test_ajax_with_a_json_content_type_and_an_offset() -> None:
+    script = (
+        "var offset = 0; $('#more').click(function () { $.ajax({url: '/api/more', type: 'post',"
+        " contentType: 'application/json', data: JSON.stringify({offset: offset, limit: 8})}); offset += 8; });"
+    )
+    api = only(script)
+    assert (api.kind, api.page_at, api.first, api.step, api.size) == ("json", ["body", "offset"], 0, 8, 8)
+
+
+def test_axios_post_sends_json_and_axios_get_its_params() -> None:
+    posted = only("axios.post('/api/list', {pageIndex: 1, type: 3})")
+    got = only("axios.get('/api/list', {params: {pn: 2, type: 3}})")
+    assert (posted.kind, posted.page_at) == ("json", ["body", "pageIndex"])
+    assert (got.method, got.query, got.page_at, got.first) == ("GET", {"pn": 2, "type": 3}, ["query", "pn"], 2)
+
+
+def test_a_trs_list_configuration_names_its_api_total_and_page_size() -> None:
+    script = (
+        "$('#list2').trsapi({url: '/irs/front/list', method: 'post', quickMode: true, maxStaticIndex: 10,"
+        " recordCount: 19, pageSize: 10, params: {channelId: '3421', pageNo: 1}});"
+    )
+    api = only(script)
+    assert (api.method, api.url, api.kind, api.total, api.size, api.page_at) == (
+        "POST",
+        "http://www.example.gov.cn/irs/front/list",
+        "form",
+        19,
+        10,
+        ["body", "pageNo"],
+    )
+
+
+def test_an_spa_shell_assembling_its_api_path_from_variables() -> None:
+    script = (
+        "var ctx = '/EWB-FRONT'; var rest = ctx + '/rest/'; var api = rest + 'infolist/getList';"
+        "var body = {params: JSON.stringify({categoryNum: '005', pageIndex: 0, pageSize: 12})};"
+        "$.ajax({url: api, type: 'POST', data: body});"
+        "function row(item) { return '<a href=\"' + ctx + '/showinfo.html?infoGuid=' + item.infoid + '\">'; }"
+    )
+    api = only(script)
+    assert api.url == "http://www.example.gov.cn/EWB-FRONT/rest/infolist/getList"
+    assert (api.kind, api.page_at, api.first, api.size) == ("form", ["body", "params", "pageIndex"], 0, 0)
+    assert api.detail == [f"/EWB-FRONT/showinfo.html?infoGuid={gap('infoid')}"]
+
+
+def test_a_call_whose_url_needs_the_script_to_run_is_unresolved() -> None:
+    found = script_lists(page(PAGE, "<script>$.getJSON(makeUrl(), function (d) {});</script>"))
+    assert (found.apis, found.unresolved) == ([], ["$.getJSON"])
+
+
+def test_scripts_and_styles_are_not_list_calls() -> None:
+    assert apis("$.getScript('/js/list.js'); $.get('/css/a.css');") == []
