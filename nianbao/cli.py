@@ -15,6 +15,8 @@ SUBCOMMANDS: dict[str, str] = {
     "demo": "nianbao.commands.demo:demo_command",
     "fixtures": "nianbao.commands.fixtures:fixtures_command",
     "crawl": "nianbao.commands.crawl:crawl_command",
+    "schedule": "nianbao.commands.schedule:schedule_command",
+    "runs": "nianbao.commands.runs:runs_command",
     "db": "nianbao.commands.db:db_command",
     "export": "nianbao.commands.export:export_command",
     "reparse": "nianbao.commands.reparse:reparse_command",

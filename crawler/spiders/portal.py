@@ -105,6 +105,7 @@ class PortalSpider(scrapy.Spider):
         yield ListPage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
         for link in list_entries(response):
             if is_report_link(link, portal.hints.report_link_pattern):
+                self._count(portal.id, "list_entries")
                 yield self._report_request(portal, link, response.url)
             elif is_column_link(link) and portal.in_scope(link.url):
                 yield self._request(portal, link.url, self.parse_list, response.url, {"nianbao_page": 1})
@@ -147,6 +148,8 @@ class PortalSpider(scrapy.Spider):
         meta = request.meta
         fault = faults.describe(failure)
         self._count(meta["nianbao_portal"], "faults")
+        if fault.reason.startswith("blocked_"):
+            self._count(meta["nianbao_portal"], "blocked")  # what tells a blocked portal from an unreachable one
         self.crawler.stats.inc_value(f"nianbao/fault/{fault.reason}")
         yield Fault(
             portal_id=meta["nianbao_portal"],

@@ -96,9 +96,9 @@ def setting_pairs(overrides: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-def check_inputs(settings: Any, *, local: bool = False) -> None:
-    """The registry and the archive open (and with ``local``, every portal is on this
-    machine), or one line and exit status 2."""
+def check_inputs(settings: Any, *, local: bool = False) -> list[str]:
+    """The ids of the portals to crawl, once the registry and the archive open (and with
+    ``local``, every portal is on this machine), or one line and exit status 2."""
     from crawler import config
     from crawler.local import require_local
     from crawler.portals import BUNDLED_REGISTRY, RegistryError, load_registry, select
@@ -113,6 +113,7 @@ def check_inputs(settings: Any, *, local: bool = False) -> None:
     open_archive(
         config.get(settings, "NIANBAO_DB_URL"), config.get(settings, "NIANBAO_ARCHIVE_DIR"), write=True
     ).close()
+    return [portal.id for portal in chosen]
 
 
 def run_crawl(settings: Any) -> dict[str, Any]:

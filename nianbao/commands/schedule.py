@@ -1,0 +1,67 @@
+"""``nianbao schedule``: crawl the portals that are due, by the reporting season's cadence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nianbao.commands.archive import open_archive
+from nianbao.commands.crawl import check_inputs, crawl_settings, run_crawl, setting_pairs, summary
+from nianbao.commands.errors import BadInput
+
+
+@click.command("schedule")
+@click.option("--portals", "registry", type=click.Path(dir_okay=False, path_type=Path), help="Portal registry YAML.")
+@click.option("--db", "db_url", help="Archive database URL.  [default: NIANBAO_DB_URL]")
+@click.option("--archive-dir", type=click.Path(file_okay=False, path_type=Path), help="Raw bytes and WARC folder.")
+@click.option("--now", "now_text", metavar="ISO", help="Decide as if it were this moment (UTC unless it says).")
+@click.option("--dry-run", is_flag=True, help="Only list the portals that are due, and why.")
+@click.option("--local", is_flag=True, help="The portals are on this machine (nianbao fixtures serve).")
+@click.option("--progress", type=float, default=0.0, show_default=True, help="Seconds between progress lines; 0: none.")
+@click.option("--log-level", default="WARNING", show_default=True, help="Scrapy's log level on stderr.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NIANBAO_ setting.")
+def schedule_command(now_text: str | None, dry_run: bool, **options: Any) -> None:
+    """Crawl the registry's portals that are due now; run it from cron or a systemd timer.
+
+    From January to April, when reports appear (departments' by 31 January, governments'
+    by 31 March), a portal is due every 2 days, and right after each deadline; the rest of
+    the year every 30 days. A portal whose last run read no page (blocked, unreachable)
+    is due again after 6 hours. Each crawl is recorded as a run: see `nianbao runs`.
+
+    \b
+    Examples:
+      nianbao schedule --db postgresql+psycopg://crawler@db/nianbao --dry-run
+      nianbao schedule --portals demo/world-portals.yaml --local --now 2025-02-01T08:00
+    """
+    from crawler.schedule import Cadence, due_portals
+    from storage.runs import last_runs
+
+    settings = crawl_settings(**options | {"overrides": setting_pairs(options["overrides"])})
+    portal_ids = check_inputs(settings, local=options["local"])
+    archive = open_archive(settings["NIANBAO_DB_URL"], settings["NIANBAO_ARCHIVE_DIR"], write=True)
+    with archive, archive.engine.connect() as connection:
+        due = due_portals(portal_ids, last_runs(connection), moment(now_text), Cadence())
+    for portal in due:
+        click.echo(f"due {portal.portal_id}: {portal.reason}")
+    if not due:
+        click.echo(f"none of {len(portal_ids)} portal(s) is due")
+    if dry_run or not due:
+        return
+    settings.set("NIANBAO_PORTAL_IDS", [portal.portal_id for portal in due], priority="cmdline")
+    started = datetime.now(UTC)
+    stats = run_crawl(settings)
+    click.echo(summary(stats, (datetime.now(UTC) - started).total_seconds()))
+
+
+def moment(text: str | None) -> datetime:
+    """``--now`` as an aware datetime (UTC when it names no zone); the clock's now without it."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise BadInput(f"--now wants an ISO date or moment such as 2025-02-01T08:00, not {text!r}") from error
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
