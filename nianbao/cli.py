@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "crawl": "nianbao.commands.crawl:crawl_command",
     "schedule": "nianbao.commands.schedule:schedule_command",
     "runs": "nianbao.commands.runs:runs_command",
+    "alerts": "nianbao.commands.alerts:alerts_command",
     "db": "nianbao.commands.db:db_command",
     "export": "nianbao.commands.export:export_command",
     "reparse": "nianbao.commands.reparse:reparse_command",

@@ -56,12 +56,12 @@ def schedule_command(now_text: str | None, dry_run: bool, **options: Any) -> Non
     click.echo(summary(stats, (datetime.now(UTC) - started).total_seconds()))
 
 
-def moment(text: str | None) -> datetime:
-    """``--now`` as an aware datetime (UTC when it names no zone); the clock's now without it."""
+def moment(text: str | None, option: str = "--now") -> datetime:
+    """An option's ISO moment as an aware datetime (UTC when it names no zone); the clock's now without it."""
     if text is None:
         return datetime.now(UTC)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as error:
-        raise BadInput(f"--now wants an ISO date or moment such as 2025-02-01T08:00, not {text!r}") from error
+        raise BadInput(f"{option} wants an ISO date or moment such as 2025-02-01T08:00, not {text!r}") from error
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed

@@ -11,6 +11,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from parsers.model import Report
+from research.alerts import Alert
 from research.diff import ReportDiff
 from research.diff_html import STYLE as DIFF_STYLE
 from research.diff_html import html_fragment
@@ -39,7 +40,8 @@ def layout(title: str, body: str) -> str:
     return (
         f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{DIFF_STYLE}{STYLE}</style></head><body>"
-        '<header><a id="nav-reports" href="/">年报 reports</a><a id="nav-search" href="/search">search</a></header>'
+        '<header><a id="nav-reports" href="/">年报 reports</a><a id="nav-search" href="/search">search</a>'
+        '<a id="nav-alerts" href="/alerts">alerts</a></header>'
         f"<main>{body}</main></body></html>\n"
     )
 
@@ -200,3 +202,16 @@ def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], error: str 
     )
     summary = f'<p id="hit-count">{len(hits)} hits</p>' if query and not error else ""
     return layout(f"search {query}", f'<h1>Search</h1>{form}{message}{summary}<ol id="hits">{items}</ol>')
+
+
+def alerts_page(alerts: Sequence[Alert]) -> str:
+    """Newest first, each with its evidence; the same list as the Atom feed."""
+    items = "".join(
+        f'<li class="alert {escape(alert.kind)}"><b>{alert.at:%Y-%m-%d %H:%M}</b> {escape(alert.kind)} '
+        f"<b>{escape(alert.subject)}</b>: {escape(alert.summary)}"
+        f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in alert.evidence)}</ul></li>"
+        for alert in reversed(alerts)
+    )
+    body = f'<ul id="alerts">{items}</ul>' if items else '<p id="alerts">no alerts</p>'
+    feed = '<link rel="alternate" type="application/atom+xml" href="/alerts.atom">'
+    return layout("alerts", f'<h1>alerts</h1>{feed}<p><a href="/alerts.atom">Atom feed</a></p>{body}')

@@ -9,6 +9,7 @@ Example::
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
@@ -18,6 +19,8 @@ from sqlalchemy import Engine
 
 from nianbao.web import pages
 from nianbao.web.app import App, NotFound, Request, Response
+from research.alerts import alerts
+from research.alerts_render import as_atom
 from research.compare import diff_versions, diff_years
 from research.filters import BadFilter, parse_filters, parse_year
 from research.queries import (
@@ -93,6 +96,15 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
         except BadQuery as bad:
             return Response(pages.search_page(query, [], error=str(bad)), status=400)
         return Response(pages.search_page(query, hits))
+
+    @app.route(r"/alerts(?P<suffix>\.atom)?")
+    def watched(request: Request, suffix: str | None) -> Response:
+        now = datetime.now(UTC)
+        with engine.connect() as connection:
+            found = alerts(connection, now=now)
+        if suffix:
+            return Response(as_atom(found, now=now, link="/alerts"), content_type="application/atom+xml; charset=utf-8")
+        return Response(pages.alerts_page(found))
 
     @app.route(r"/raw/(?P<sha256>[0-9a-f]+)")
     def raw(request: Request, sha256: str) -> Response:

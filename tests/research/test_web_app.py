@@ -111,3 +111,16 @@ def test_a_raw_document_may_not_run_anything(app) -> None:
     sha256 = page.split('href="/raw/')[1].split('"')[0]
     _, headers, _ = call(app, f"/raw/{sha256}")
     assert "sandbox" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_alerts_page_and_its_atom_feed_list_the_same_alerts(app) -> None:
+    from xml.etree import ElementTree
+
+    from research.alerts_render import ATOM
+
+    status, page, _ = get(app, "/alerts")
+    assert status == 200 and "2023 report changed after publication" in page and 'href="/alerts.atom"' in page
+    status, feed, response = get(app, "/alerts.atom")
+    entries = ElementTree.fromstring(feed).findall(f"{{{ATOM}}}entry")
+    assert status == 200 and response.content_type.startswith("application/atom+xml")
+    assert len(entries) == page.count('<li class="alert ') > 0
