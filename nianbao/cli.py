@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "diff": "nianbao.commands.diff:diff_command",
     "query": "nianbao.commands.query:query_command",
     "search": "nianbao.commands.search:search_command",
+    "metrics": "nianbao.commands.metrics:metrics_command",
     "serve": "nianbao.commands.serve:serve_command",
 }
 

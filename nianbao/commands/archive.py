@@ -39,6 +39,15 @@ archive_dir_option: Callable[[Any], Any] = click.option(
     help="Folder of the raw documents (sha256 names) and WARC files (or NIANBAO_ARCHIVE_DIR).",
 )
 
+# The filters of the commands that select reports (query, metrics), worded once.
+agency_option: Callable[[Any], Any] = click.option(
+    "--agency", help="Canonical name or any part of it (二七区 matches every body of 二七区)."
+)
+region_option: Callable[[Any], Any] = click.option("--region", help="Any part of the region: 河南省, 郑州市, 二七区.")
+years_option: Callable[[Any], Any] = click.option(
+    "--year", "years", multiple=True, help="A year or a range (2021-2023); repeatable."
+)
+
 
 def open_archive(db_url: str, archive_dir: Path | str, *, write: bool) -> Archive:
     """The archive, to write or only to read; one line on stderr and exit status 2 otherwise."""

@@ -7,16 +7,23 @@ from pathlib import Path
 
 import click
 
-from nianbao.commands.archive import archive_dir_option, db_option, open_archive
+from nianbao.commands.archive import (
+    agency_option,
+    archive_dir_option,
+    db_option,
+    open_archive,
+    region_option,
+    years_option,
+)
 from nianbao.commands.errors import BadInput
 
 
 @click.command("query")
 @db_option
 @archive_dir_option
-@click.option("--agency", help="Canonical name or any part of it (二七区 matches every body of 二七区).")
-@click.option("--region", help="Any part of the region: 河南省, 郑州市, 二七区.")
-@click.option("--year", "years", multiple=True, help="A year or a range (2021-2023); repeatable.")
+@agency_option
+@region_option
+@years_option
 @click.option("--format-version", "format_versions", multiple=True, help="2021, 2019, pre2019 or unknown; repeatable.")
 @click.option("--failed", "failed", multiple=True, help="Only reports that fail this rule (R1-R6); repeatable.")
 @click.option("--all-versions", is_flag=True, help="Every version, not only the latest of each report.")
