@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from fixtures.documents.layout import load_spec
+from fixtures.render.document import load_spec
 from fixtures.reports.labels import ACTIVE_BLOCKS_2019, ACTIVE_BLOCKS_2021, APPLICATION_LABELS
 from fixtures.reports.layouts import printed
 from parsers import tables as keys

@@ -13,7 +13,7 @@ import socket
 
 import pytest
 
-from fixtures.documents.layout import load_spec
+from fixtures.render.document import load_spec
 from parsers import tables as keys
 from parsers.errors import ExtractionError
 from parsers.extract import extract, image, ocr, pdf

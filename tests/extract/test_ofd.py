@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from fixtures.documents.layout import full_title
+from fixtures.render.document import full_title
 from parsers.errors import ExtractionError
 from parsers.extract import extract, ofd
 from tests.extract.conftest import documents, ids, missing_in_order, paragraphs, table_mismatches, tables_of

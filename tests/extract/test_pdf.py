@@ -11,7 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from fixtures.documents.layout import full_title
+from fixtures.render.document import full_title
 from parsers import tables as keys
 from parsers.cells import normalize
 from parsers.document import Paragraph, Table

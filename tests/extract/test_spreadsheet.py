@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fixtures.documents.layout import TABLE_TITLES
+from fixtures.render.grid import TABLE_TITLES
 from parsers.document import Paragraph, Table
 from parsers.errors import ExtractionError
 from parsers.extract import spreadsheet

@@ -110,7 +110,7 @@ def test_static_site_prints_tables_and_redirects_its_old_list(world_truth) -> No
     assert old.status == 301 and old.header("Location") == portal["list_urls"][0]
     report = next(r for r in _reports(world_truth, portal) if r["variant"] == "blanks")
     text = fetch(report["url"]).body.decode()
-    assert 'rowspan="20"' in text and "第二十条第（九）项" in text and "<td></td>" in text
+    assert 'rowspan="20"' in text and "第二十条第（九）项" in text and '<td valign="center"></td>' in text
     assert "商业<br/>企业" in text
 
 

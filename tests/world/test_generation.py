@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fixtures.world.content.blocks import report_blocks
+from fixtures.world.content.blocks import report_document
 from fixtures.world.content.documents import make_document
 from fixtures.world.plan import PORTALS
 from fixtures.world.truth import truth
@@ -93,8 +93,8 @@ def test_republished_report_supersedes_its_original(world) -> None:
 @pytest.mark.parametrize("doc_format", ["pdf", "docx", "xlsx"])
 def test_documents_are_byte_for_byte_deterministic(world, doc_format: str) -> None:
     report = next(iter(world.reports.values()))
-    blocks = report_blocks(world.record(report.id))
-    assert make_document(doc_format, blocks) == make_document(doc_format, blocks)
+    document = report_document(world.record(report.id))
+    assert make_document(doc_format, document) == make_document(doc_format, document)
 
 
 def test_static_documents_are_served_with_their_expected_json(tmp_path, world) -> None:
