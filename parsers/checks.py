@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from parsers import tables as keys
-from parsers.model import CellValue, Check, TableData
+from parsers.model import CellValue, Check, CheckStatus, TableData
 
 _WITHHELD_AND_OTHERS = tuple(
     row for row in keys.APPLICATION_ROWS_2021 if row.split(".")[0] in {"withheld", "unable", "not_processed"}
@@ -37,8 +37,9 @@ def _judge(rule: str, where: str, left: tuple[str, list[CellValue]], right: tupl
     if any(value is None for value in [*left_values, *right_values]):
         missing = "an operand is blank or unreadable"
         return Check(rule, "uncertain", f"{where}: {left_name} vs {right_name}: {missing}")
-    left_sum, right_sum = sum(left_values), sum(right_values)
-    status = "pass" if left_sum == right_sum else "fail"
+    left_sum = sum(value for value in left_values if value is not None)
+    right_sum = sum(value for value in right_values if value is not None)
+    status: CheckStatus = "pass" if left_sum == right_sum else "fail"
     return Check(rule, status, f"{where}: {left_name} = {left_sum}, {right_name} = {right_sum}")
 
 

@@ -132,7 +132,8 @@ def _rows_by_table(blocks: list[Block], spans: list[SectionSpan]) -> dict[str, l
     rows: dict[str, list[list[str]]] = {table: [] for table in keys.TABLE_KEYS}
     section_of = _section_index(blocks, spans)
     for index, block in enumerate(blocks):
-        table = _SECTION_TABLES.get(section_of[index]) if section_of[index] else None
+        number = section_of[index]
+        table = _SECTION_TABLES.get(number) if number else None
         if isinstance(block, Table):
             table = table or _guess_table(block)
             if table:

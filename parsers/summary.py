@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from parsers import tables as keys
 from parsers.model import Report
 
@@ -31,5 +33,5 @@ def _canonical(report: Report) -> str:
     return ""
 
 
-def _cells(cells: dict[str, object]) -> str:
+def _cells(cells: Mapping[str, object]) -> str:
     return "  ".join("-" if cells.get(c) is None else str(cells[c]) for c in keys.APPLICANT_COLUMNS)

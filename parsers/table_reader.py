@@ -71,7 +71,7 @@ def fit_values(
     if len(parsed) == width:
         return parsed, _blank_note(parsed, columns) if numbers else None
     if total_last and numbers == 1 and parsed and parsed[-1].is_number:
-        placed = [cell for cell in parsed if cell.is_number or cell.raw.meaning != "empty"]
+        placed = [cell for cell in parsed if cell.is_number or (cell.raw is not None and cell.raw.meaning != "empty")]
         if len(placed) == 1:
             return [_MISSING] * (width - 1) + placed, "only a total printed; read into the total column"
     printed = " ".join(text.strip() for text in values if text.strip())

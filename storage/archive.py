@@ -178,7 +178,7 @@ class Archive:
         } | _warc_columns(warc)
 
         def insert(session: Session) -> int:
-            if sha256 is not None:
+            if sha256 is not None and size is not None:
                 relative = self.raw.relative_path(sha256)
                 ensure_document(session.connection(), sha256, content_type, size, relative, self.clock())
             return _added_id(session, CaptureRow(**columns))
@@ -302,7 +302,8 @@ def _prepare_schema(engine: Engine, upgrade: bool | None) -> None:
 def _added_id(session: Session, row: Any) -> int:
     session.add(row)
     session.flush()
-    return row.id
+    added: int = row.id
+    return added
 
 
 def _warc_columns(warc: WarcRef | None) -> dict[str, Any]:

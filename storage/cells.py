@@ -7,6 +7,7 @@ printed text and meaning and has no value (a blank is never a zero).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -33,16 +34,16 @@ def cell_value(value_exact: str | None, value_kind: str | None) -> CellValue:
     return Decimal(value_exact) if value_kind == "decimal" else int(value_exact)
 
 
-def _every_cell(report: Report):
+def _every_cell(report: Report) -> Iterator[tuple[str, str, str, CellValue]]:
     seen: set[tuple[str, str, str]] = set()
     for table, rows in report.tables.items():
         for row, columns in rows.items():
             for column, value in columns.items():
                 seen.add((table, row, column))
                 yield table, row, column, value
-    for table, rows in report.raw.items():
-        for row, columns in rows.items():
-            for column in columns:
+    for table, raw_rows in report.raw.items():
+        for row, raw_columns in raw_rows.items():
+            for column in raw_columns:
                 if (table, row, column) not in seen:
                     yield table, row, column, None
 

@@ -236,7 +236,7 @@ class CellRow(Base):
     """
 
     __tablename__ = "cell"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), primary_key=True)
     table_key: Mapped[str] = mapped_column(String(40), primary_key=True)

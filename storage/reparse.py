@@ -94,7 +94,10 @@ def _targets(archive: Archive, skip_version: str | None) -> list[_Target]:
         query = query.where(VersionRow.parser_version != skip_version)
     with Session(archive.engine) as session:
         rows = session.execute(query).all()
-    return [_Target(*row[:7], Region(*row[7:])) for row in rows]
+    return [
+        _Target(version, report, agency_id, agency, year, sha256, seen, Region(province, city, district))
+        for version, report, agency_id, agency, year, sha256, seen, province, city, district in rows
+    ]
 
 
 def _note_key_change(stats: ReparseStats, target: _Target, report: Report) -> None:

@@ -24,9 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from parsers.agency import canonical_agency
@@ -44,13 +44,14 @@ from storage.models import (
     VersionSourceRow,
 )
 
+# Core tables of the mapped classes: the write path inserts rows in bulk, below the ORM.
 AGENCY, ALIAS, REPORT, VERSION = (
-    AgencyRow.__table__,
-    AgencyAliasRow.__table__,
-    ReportRow.__table__,
-    VersionRow.__table__,
+    cast(Table, AgencyRow.__table__),
+    cast(Table, AgencyAliasRow.__table__),
+    cast(Table, ReportRow.__table__),
+    cast(Table, VersionRow.__table__),
 )
-SOURCE, CHECK = VersionSourceRow.__table__, CheckResultRow.__table__
+SOURCE, CHECK = cast(Table, VersionSourceRow.__table__), cast(Table, CheckResultRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +147,14 @@ def store_version(connection: Connection, prepared: Prepared, sighting: Sighting
 
 
 def agency_id_for(connection: Connection, key: ReportKey, portal_id: str | None, now: datetime) -> int:
-    found = connection.scalar(select(AGENCY.c.id).where(AGENCY.c.name == key.agency))
+    found: int | None = connection.scalar(select(AGENCY.c.id).where(AGENCY.c.name == key.agency))
     if found is not None:
         return found
     region = key.region
     values = {"province": region.province, "city": region.city, "district": region.district}
     inserted = insert(AGENCY).values(name=key.agency, portal_id=portal_id, created_at=now, **values)
-    return connection.execute(inserted.returning(AGENCY.c.id)).scalar_one()
+    agency_id: int = connection.execute(inserted.returning(AGENCY.c.id)).scalar_one()
+    return agency_id
 
 
 def ensure_alias(connection: Connection, agency_id: int, alias: str, portal_id: str | None, now: datetime) -> None:
@@ -234,7 +236,7 @@ def _versions_of(connection: Connection, report_id: int) -> list[dict[str, Any]]
 
 def _locked_report_id(connection: Connection, agency_id: int, year: int, now: datetime) -> int:
     where = (REPORT.c.agency_id == agency_id, REPORT.c.year == year)
-    report_id = connection.scalar(select(REPORT.c.id).where(*where).with_for_update())
+    report_id: int | None = connection.scalar(select(REPORT.c.id).where(*where).with_for_update())
     if report_id is None:
         # A concurrent creator makes this a unique violation, and the transaction is retried.
         inserted = insert(REPORT).values(agency_id=agency_id, year=year, created_at=now)

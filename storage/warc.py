@@ -207,7 +207,8 @@ class WarcWriter:
 
 
 def _warc_date(moment: datetime) -> str:
-    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+    date: str = datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+    return date
 
 
 def _refers_to(profile: str, original: PriorRecord | None, digest: str) -> dict[str, str]:

@@ -36,4 +36,5 @@ def extract(data: bytes) -> Document:
 
     kind = detect_format(data)
     module = importlib.import_module(READERS[kind])
-    return module.read(data)
+    document: Document = module.read(data)
+    return document

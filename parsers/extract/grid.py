@@ -60,10 +60,12 @@ class Grid:
             for c in columns:
                 cell = self._owner.get((r, c))
                 # A cell's text stands in the first kept slot of its first row.
-                first = cell is not None and cell not in shown and self._origin[cell][0] == r
+                if cell is None:
+                    row.append("")
+                    continue
+                first = cell not in shown and self._origin[cell][0] == r
                 row.append(self._text[cell] if first else "")
-                if cell is not None:
-                    shown.add(cell)
+                shown.add(cell)
             table.append(row)
         return table
 

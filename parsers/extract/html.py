@@ -246,8 +246,9 @@ def _cell_text(cell: etree._Element) -> str:
 def _meta(root: etree._Element, name: str) -> str | None:
     lowered = name.lower()
     for meta in root.iter("meta"):
-        if (meta.get("name") or "").lower() == lowered and meta.get("content"):
-            return meta.get("content").strip()
+        content = meta.get("content")
+        if (meta.get("name") or "").lower() == lowered and content:
+            return str(content).strip()
     return None
 
 

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import Any
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
 
 from parsers.extract.positioned import Run, group_lines, join_lines
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+Point = tuple[float, float]
+Edge = dict[str, Any]  # pdfplumber's edge objects: x0, x1, top, bottom, orientation
 
 
 @dataclass(slots=True)
@@ -56,7 +59,7 @@ def find_tables(rules: list[tuple[float, float, float, float]], tolerance: float
     return sorted(tables, key=lambda cells: (min(c[1] for c in cells), min(c[0] for c in cells)))
 
 
-def _intersections_to_cells(intersections: dict) -> list[Box]:
+def _intersections_to_cells(intersections: dict[Point, dict[str, list[Edge]]]) -> list[Box]:
     """pdfplumber's ``intersections_to_cells`` with indexes instead of scans.
 
     Same rule: from each crossing, the nearest crossing below and the nearest to the
@@ -80,7 +83,15 @@ def _intersections_to_cells(intersections: dict) -> list[Box]:
     return cells
 
 
-def _smallest_cell(x, y, vertical, horizontal, below, right, edges_at) -> Box | None:
+def _smallest_cell(
+    x: float,
+    y: float,
+    vertical: set[int],
+    horizontal: set[int],
+    below: dict[float, list[float]],
+    right: dict[float, list[float]],
+    edges_at: dict[Point, tuple[set[int], set[int]]],
+) -> Box | None:
     downs = [y2 for y2 in below[x] if y2 > y and edges_at[(x, y2)][0] & vertical]
     acrosses = [x2 for x2 in right[y] if x2 > x and edges_at[(x2, y)][1] & horizontal]
     for y2 in downs:
@@ -91,16 +102,16 @@ def _smallest_cell(x, y, vertical, horizontal, below, right, edges_at) -> Box | 
     return None
 
 
-def _closing_edges(verticals: list[dict], tolerance: float) -> list[dict]:
+def _closing_edges(verticals: list[Edge], tolerance: float) -> list[Edge]:
     """Horizontal edges where two or more vertical lines end together.
 
     WPS and Word draw no border where a table breaks across pages: the page's part
     ends (or starts) in open vertical lines, and its last row would be lost.
     Where a border is drawn, the added edge merges into it.
     """
-    added = []
+    added: list[Edge] = []
     for end in ("top", "bottom"):
-        group: list[dict] = []
+        group: list[Edge] = []
         for edge in sorted(verticals, key=lambda edge: edge[end]):
             if group and edge[end] - group[0][end] > tolerance:
                 added += _span(group, end)
@@ -110,14 +121,14 @@ def _closing_edges(verticals: list[dict], tolerance: float) -> list[dict]:
     return added
 
 
-def _span(group: list[dict], end: str) -> list[dict]:
+def _span(group: list[Edge], end: str) -> list[Edge]:
     if len(group) < 2:
         return []
     y = group[0][end]
     return [_edge(min(e["x0"] for e in group), y, max(e["x0"] for e in group), y)]
 
 
-def _edge(x0: float, top: float, x1: float, bottom: float) -> dict:
+def _edge(x0: float, top: float, x1: float, bottom: float) -> Edge:
     if x1 - x0 >= bottom - top:
         middle = (top + bottom) / 2
         return {"x0": x0, "x1": x1, "top": middle, "bottom": middle, "width": x1 - x0, "orientation": "h"}
@@ -125,8 +136,9 @@ def _edge(x0: float, top: float, x1: float, bottom: float) -> dict:
     return {"x0": middle, "x1": middle, "top": top, "bottom": bottom, "height": bottom - top, "orientation": "v"}
 
 
-def _length(edge: dict) -> float:
-    return edge["x1"] - edge["x0"] if edge["orientation"] == "h" else edge["bottom"] - edge["top"]
+def _length(edge: Edge) -> float:
+    length: float = edge["x1"] - edge["x0"] if edge["orientation"] == "h" else edge["bottom"] - edge["top"]
+    return length
 
 
 def fill(cells: list[Box], runs: list[Run], tolerance: float) -> tuple[GridTable, list[Run]]:
@@ -181,7 +193,7 @@ def _slots(cell: Box, xs: list[float], ys: list[float]) -> tuple[int, int, int, 
     return r0, c0, max(r1, r0 + 1), max(c1, c0 + 1)
 
 
-def _cell_at(x: float, y: float, xs: list[float], ys: list[float], owner: dict) -> int | None:
+def _cell_at(x: float, y: float, xs: list[float], ys: list[float], owner: dict[tuple[int, int], int]) -> int | None:
     column = bisect.bisect_right(xs, x) - 1
     row = bisect.bisect_right(ys, y) - 1
     if column < 0 or row < 0:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,11 +40,11 @@ _MODELS = {
 # short as one table row (a row cut off at the top of a page).
 _RULE_INCHES = (0.35, 0.15)
 _LOCK = threading.Lock()
-_engine = None
+_engine: Any = None
 
 
-def engine():
-    """The process's one OCR engine, loaded on first use."""
+def engine() -> Any:
+    """The process's one OCR engine (a rapidocr.RapidOCR, untyped), loaded on first use."""
     global _engine
     with _LOCK:
         if _engine is None:
@@ -51,7 +52,7 @@ def engine():
     return _engine
 
 
-def _load():
+def _load() -> Any:
     try:
         import cv2
         import rapidocr

@@ -119,7 +119,13 @@ def _title(root: etree._Element) -> str | None:
     return title if "报告" in title else None
 
 
-def _page(archive: zipfile.ZipFile, location: str, number: int, size: tuple, templates: dict[str, str]) -> Page:
+def _page(
+    archive: zipfile.ZipFile,
+    location: str,
+    number: int,
+    size: tuple[float, float, float, float],
+    templates: dict[str, str],
+) -> Page:
     content = _xml(archive, location)
     box = _box(_text(content, "Area/PhysicalBox")) or size
     runs: list[Run] = []

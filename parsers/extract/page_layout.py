@@ -89,7 +89,8 @@ def _area(cells: list[lattice.Box]) -> float:
 
 
 def _split_margins(lines: list[Line], height: float) -> tuple[list[Line], list[Line]]:
-    body, margins = [], []
+    body: list[Line] = []
+    margins: list[Line] = []
     for line in lines:
         middle = (line.top + line.bottom) / 2
         in_band = middle < _MARGIN_BAND * height or middle > (1 - _MARGIN_BAND) * height

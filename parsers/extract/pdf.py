@@ -152,7 +152,8 @@ def _image_share(page: pdfium.PdfPage) -> float:
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4):
         left, bottom, right, top = obj.get_bounds()
         area = max(area, (right - left) * (top - bottom))
-    return area / max(width * height, 1.0)
+    share: float = area / max(width * height, 1.0)
+    return share
 
 
 def _ocr_page(page: pdfium.PdfPage, number: int) -> Page:

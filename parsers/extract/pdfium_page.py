@@ -15,7 +15,9 @@ paint, and filled areas (cell shading), are no rules.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -81,7 +83,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Run], Tex
     units = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, units)
     rect = pdfium_c.FS_RECTF()
-    tight = tuple(ctypes.c_double() for _ in range(4))
+    tight = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
     runs: list[Run] = []
     unreadable = 0
     index = 0
@@ -104,7 +106,9 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Run], Tex
     return runs, TextLayer(sum(1 for run in runs if run.text != " "), unreadable)
 
 
-def _char_box(raw, index: int, rect, tight) -> tuple[float, float, float, float] | None:
+def _char_box(
+    raw: Handle, index: int, rect: Handle, tight: tuple[Handle, Handle, Handle, Handle]
+) -> tuple[float, float, float, float] | None:
     """The glyph's loose box (the font's full height, shared by its line), or its tight
     box where pdfium's loose box is wrong: for vertical text it is ~200 pt square."""
     if (
@@ -127,11 +131,14 @@ def _rules(page: pdfium.PdfPage, frame: _Frame) -> list[Rule]:
     return rules
 
 
+# A pointer handed out by pdfium's raw ctypes API (pypdfium2.raw is untyped).
+Handle = Any
+
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple[float, float, float, float, float, float]
 
 
-def _walk(objects, parent: Matrix, frame: _Frame, rules: list[Rule], depth: int) -> None:
+def _walk(objects: Iterable[Handle], parent: Matrix, frame: _Frame, rules: list[Rule], depth: int) -> None:
     for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
@@ -143,7 +150,7 @@ def _walk(objects, parent: Matrix, frame: _Frame, rules: list[Rule], depth: int)
             _walk(children, matrix, frame, rules, depth + 1)
 
 
-def _matrix(obj) -> Matrix:
+def _matrix(obj: Handle) -> Matrix:
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
         return _IDENTITY
@@ -156,7 +163,7 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _visible_paint(obj) -> tuple[bool, bool]:
+def _visible_paint(obj: Handle) -> tuple[bool, bool]:
     """(stroked and seen, filled and seen)."""
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     if not pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
@@ -167,14 +174,14 @@ def _visible_paint(obj) -> tuple[bool, bool]:
     )
 
 
-def _seen(obj, get_color) -> bool:
+def _seen(obj: Handle, get_color: Callable[..., int]) -> bool:
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     if not get_color(obj, r, g, b, a):
         return True  # a pattern or a colour space pdfium cannot report: assume ink
     return a.value > 0 and min(r.value, g.value, b.value) < _WHITE
 
 
-def _path_rules(obj, parent: Matrix, frame: _Frame) -> list[Rule]:
+def _path_rules(obj: Handle, parent: Matrix, frame: _Frame) -> list[Rule]:
     stroked, filled = _visible_paint(obj)
     if not (stroked or filled):
         return []
@@ -196,7 +203,7 @@ def _bounds(pieces: list[Rule]) -> Rule | None:
     )
 
 
-def _subpaths(obj, matrix: Matrix, frame: _Frame) -> list[list[Rule]]:
+def _subpaths(obj: Handle, matrix: Matrix, frame: _Frame) -> list[list[Rule]]:
     """The path's straight pieces (curves are skipped) in page coordinates, by subpath."""
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()

@@ -123,7 +123,8 @@ def _load_isolated(data: bytes, timeout: float) -> list[RawSheet]:
     outcome = pickle.loads(child.stdout)  # written by _child_main below, never by the input
     if outcome[0] == "error":
         raise ExtractionError(outcome[1], outcome[2])
-    return outcome[1]
+    sheets: list[RawSheet] = outcome[1]
+    return sheets
 
 
 def _crash_line(stderr: bytes) -> str:
@@ -220,7 +221,7 @@ def _child_main() -> None:
     """Read a workbook from stdin and pickle its sheets (or the named error) to stdout."""
     resource.setrlimit(resource.RLIMIT_AS, (MAX_READER_MEMORY, MAX_READER_MEMORY))
     try:
-        outcome: tuple = ("ok", load_sheets(sys.stdin.buffer.read()))
+        outcome: tuple[str, ...] | tuple[str, list[RawSheet]] = ("ok", load_sheets(sys.stdin.buffer.read()))
     except ExtractionError as error:
         outcome = ("error", error.reason, error.message)
     sys.stdout.buffer.write(pickle.dumps(outcome))

@@ -73,10 +73,11 @@ def _join_break(items: list[tuple[int, Item]], page_items: list[Item], page: Pag
     """Join the first item of a page to the last of the page before where it continues it."""
     _, last = items[-1]
     first = page_items[0]
-    tables = isinstance(last, GridTable) and isinstance(first, GridTable)
-    if tables and _same_width(last, first, page.width * _COLUMN_TOLERANCE):
-        _append(last, first, page.unit * _SNAP_POINTS)
-        return page_items[1:]
+    if isinstance(last, GridTable) and isinstance(first, GridTable):
+        if _same_width(last, first, page.width * _COLUMN_TOLERANCE):
+            _append(last, first, page.unit * _SNAP_POINTS)
+            return page_items[1:]
+        return page_items
     if isinstance(last, Para) and isinstance(first, Para) and last.open_end and first.open_start:
         last.lines.extend(first.lines)
         last.open_end = first.open_end

@@ -60,15 +60,14 @@ def read_text(text: str, source_format: str = "text") -> Document:
     blocks: list[Block] = []
     rows: list[list[str]] = []
     for group in _line_groups(text):
-        for kind, payload in _classify(group):
-            if kind == "row":
-                rows.append(payload)
+        for item in _classify(group):
+            if isinstance(item, list):
+                rows.append(item)
                 continue
             if rows:
                 blocks.append(Table(rows))
                 rows = []
-            if kind == "paragraph":
-                blocks.append(Paragraph(payload))
+            blocks.append(Paragraph(item))
     if rows:
         blocks.append(Table(rows))
     return Document(blocks=blocks, source_format=source_format)
@@ -93,18 +92,19 @@ def _is_cell_per_line(group: list[str]) -> bool:
     return all(line.startswith("\t") and "\t" not in line[1:] for line in group)
 
 
-def _classify(group: list[str]) -> list[tuple[str, object]]:
+def _classify(group: list[str]) -> list[list[str] | str]:
+    """The group's table rows (lists of cells) and paragraphs (strings), in order."""
     if _is_cell_per_line(group):
-        return [("row", [line[1:].strip() for line in group])]
-    items: list[tuple[str, object]] = []
+        return [[line[1:].strip() for line in group]]
+    items: list[list[str] | str] = []
     for line in group:
         stripped = line.strip()
         if stripped.startswith("|") and _PIPE_RULE.match(stripped):
             continue
         if stripped.startswith("|") and stripped.count("|") >= 2:
-            items.append(("row", [cell.strip() for cell in stripped.strip("|").split("|")]))
+            items.append([cell.strip() for cell in stripped.strip("|").split("|")])
         elif "\t" in line:
-            items.append(("row", [cell.strip() for cell in line.split("\t")]))
+            items.append([cell.strip() for cell in line.split("\t")])
         else:
-            items.append(("paragraph", _HEADING_MARK.sub("", stripped)))
+            items.append(_HEADING_MARK.sub("", stripped))
     return items

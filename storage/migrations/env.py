@@ -43,7 +43,10 @@ def run_online() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    engine = writer(open_engine(context.config.get_main_option("sqlalchemy.url")))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("the Alembic configuration names no sqlalchemy.url and passes no connection")
+    engine = writer(open_engine(url))
     with engine.connect() as own_connection:
         run_migrations(own_connection)
     engine.dispose()

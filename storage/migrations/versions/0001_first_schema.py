@@ -20,7 +20,7 @@ MOMENT = sa.DateTime(timezone=True)
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _id(kind: sa.types.TypeEngine | None = None) -> sa.Column:
+def _id(kind: sa.types.TypeEngine[int] | None = None) -> sa.Column[int]:
     return sa.Column("id", kind if kind is not None else sa.Integer(), primary_key=True)
 
 
