@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "query": "nianbao.commands.query:query_command",
     "search": "nianbao.commands.search:search_command",
     "metrics": "nianbao.commands.metrics:metrics_command",
+    "codebook": "nianbao.commands.codebook:codebook_command",
     "serve": "nianbao.commands.serve:serve_command",
 }
 

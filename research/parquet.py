@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from parsers import tables as keys
+from research.metrics import MEASURES
 
 BATCH_ROWS = 5000
 MONEY = ("decimal", 38, 10)  # 28 digits before the point, 10 after: more than any report prints
@@ -19,9 +20,10 @@ _META_TYPES = {
     "year": "int32",
     "version": "int32",
     "latest": "bool_",
+    "is_latest": "bool_",
     "published_at": "date32",
     "value": "float64",
-}
+} | {measure.name: "int64" if measure.type == "integer" else "float64" for measure in MEASURES}
 
 
 def _arrow_type(name: str) -> Any:

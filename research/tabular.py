@@ -24,7 +24,9 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from parsers import tables as keys
+from research.codebook import CELLS, unit_of
+from research.metrics import NAMES as MEASURE_NAMES
+from research.metrics import measures, record_text
 from research.rows import ExportedVersion, region_label
 
 META_COLUMNS = (
@@ -46,11 +48,14 @@ LONG_COLUMNS = (
     "region",
     "year",
     "version",
+    "is_latest",
+    "format_version",
     "table",
     "row",
     "column",
     "value",
     "value_exact",
+    "unit",
     "raw_text",
     "meaning",
 )
@@ -60,23 +65,12 @@ Exporter = Callable[[Iterable[ExportedVersion], BinaryIO], int]
 
 
 def cell_keys() -> list[tuple[str, str, str]]:
-    """Every canonical (table, row, column) of docs/RECORD.md, in printed order."""
-    active = list(
-        dict.fromkeys(
-            (keys.ACTIVE, row, col)
-            for columns in (keys.ACTIVE_COLUMNS_2021, keys.ACTIVE_COLUMNS_2019)
-            for row, cols in columns.items()
-            for col in cols
-        )
-    )
-    application_rows = list(dict.fromkeys((*keys.APPLICATION_ROWS_2021, *keys.APPLICATION_ROWS_2019)))
-    applications = [(keys.APPLICATIONS, row, col) for row in application_rows for col in keys.APPLICANT_COLUMNS]
-    review = [(keys.REVIEW_LITIGATION, "all", col) for col in keys.REVIEW_COLUMNS]
-    return active + applications + review
+    """Every canonical (table, row, column) of the codebook, in printed order."""
+    return [(cell.table, cell.row, cell.column) for cell in CELLS]
 
 
 def wide_columns() -> list[str]:
-    return [*META_COLUMNS, *(".".join(key) for key in cell_keys())]
+    return [*META_COLUMNS, *MEASURE_NAMES, *(".".join(key) for key in cell_keys())]
 
 
 def _meta(version: ExportedVersion) -> Row:
@@ -104,9 +98,19 @@ def exact(value: int | str | None) -> int | Decimal | None:
 
 
 def iter_wide(versions: Iterable[ExportedVersion]) -> Iterator[Row]:
-    """One row per version: metadata and every cell the report has, as int or Decimal."""
+    """One row per version: metadata, the measures of research.metrics, and every cell the report has,
+    as int or Decimal. Versions come by agency, then year: the year before's latest text is still at hand."""
+    latest_texts: dict[int, str] = {}  # by year, of the agency being read
+    agency = None
     for version in versions:
-        row = _meta(version)
+        info = version.info
+        if info.agency != agency:
+            latest_texts.clear()
+            agency = info.agency
+        previous = latest_texts.get(info.year - 1)
+        row = _meta(version) | measures(version.record, info.agency, info.year, info.published_at, previous)
+        if info.is_latest:
+            latest_texts[info.year] = record_text(version.record)
         for table, rows in version.record.get("tables", {}).items():
             for row_key, cells in rows.items():
                 for column, value in cells.items():
@@ -118,7 +122,8 @@ def iter_long(versions: Iterable[ExportedVersion]) -> Iterator[Row]:
     """One row per cell of every version, blanks included (no value, the printed text kept)."""
     for version in versions:
         meta = _meta(version)
-        head = {name: meta[name] for name in ("version_id", "agency", "region", "year", "version")}
+        head = {name: meta[name] for name in ("version_id", "agency", "region", "year", "version", "format_version")}
+        head["is_latest"] = meta["latest"]
         raw = version.record.get("raw", {})
         for table, row_key, column, value in _every_cell(version.record):
             printed = raw.get(table, {}).get(row_key, {}).get(column) or {}
@@ -129,6 +134,7 @@ def iter_long(versions: Iterable[ExportedVersion]) -> Iterator[Row]:
                 "column": column,
                 "value": number,
                 "value_exact": None if number is None else str(number),
+                "unit": unit_of(table, row_key, column),
                 "raw_text": printed.get("text"),
                 "meaning": printed.get("meaning"),
             }

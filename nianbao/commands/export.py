@@ -26,14 +26,18 @@ def export_command(db_url: str, archive_dir: Path, format_name: str, long_form: 
 
     jsonl: the parsed record plus version, source_url, published_at, fetched_at and
     sha256, one JSON object a line. csv and parquet: one row per version, a column per
-    table cell. --long: the tidy form, one row per cell (agency, region, year, version,
-    table, row, column, value), in any of the three formats.
+    table cell, and the measures of `nianbao metrics`. --long: the tidy form, one row per
+    cell (agency, region, year, version, is_latest, format_version, table, row, column,
+    value, value_exact, unit), in any of the three formats. csv and parquet written with
+    -o also write datapackage.json beside the file (a Frictionless Data Package: each
+    field's type, unit, Chinese title and English description; other exports described
+    there are kept).
 
     \b
     Examples:
       nianbao export --format jsonl > reports.jsonl
-      nianbao export --format parquet --long -o cells.parquet
-      nianbao export --db sqlite:///demo/archive.db --format csv -o reports.csv
+      nianbao export --format parquet --long -o demo/cells.parquet
+      nianbao export --db sqlite:///demo/archive.db --format csv -o demo/reports.csv
     """
     from research.export import exporter, iter_versions
     from storage.errors import ArchiveError
@@ -46,6 +50,11 @@ def export_command(db_url: str, archive_dir: Path, format_name: str, long_form: 
     except (ArchiveError, OSError) as error:
         raise click.ClickException(f"export failed: {error}") from error
     click.echo(f"{count} {'cells' if long_form else 'versions'} exported", err=True)
+    if output is not None and format_name in {"csv", "parquet"}:
+        from research.datapackage import resource, write_datapackage
+
+        described = write_datapackage(output.parent, resource(output.name, format_name, long=long_form))
+        click.echo(f"described in {described}", err=True)
 
 
 def _output(path: Path | None) -> contextlib.AbstractContextManager[BinaryIO]:

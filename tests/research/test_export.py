@@ -134,3 +134,51 @@ def test_the_command_writes_wide_parquet_to_stdout(archive: FilledArchive) -> No
     )
     assert result.exit_code == 0, result.output
     assert pq.read_table(io.BytesIO(result.stdout_bytes)).num_rows == len(archive.specs)
+
+
+# --- no traps: the latest flag, the format and the unit on every cell; the measures; a datapackage ---
+
+
+def test_long_rows_carry_latest_format_and_unit(opened) -> None:
+    rows = list(csv.DictReader(io.StringIO(exported(opened, "csv", long=True).decode("utf-8"))))
+    corrected = {row["version"]: row["is_latest"] for row in rows if (row["agency"], row["year"]) == (STATS, "2023")}
+    assert corrected == {"1": "0", "2": "1"}
+    assert {row["format_version"] for row in rows} == {"2021"}
+    units = {(row["table"], row["column"]): row["unit"] for row in rows}
+    assert units[("active", "amount")] == "万元" and units[("applications", "total")] == "件"
+
+
+def test_wide_rows_carry_the_measures_of_nianbao_metrics(opened) -> None:
+    from research.filters import parse_filters
+    from research.metrics import NAMES, metric_rows
+
+    rows = list(csv.DictReader(io.StringIO(exported(opened, "csv").decode("utf-8"))))
+    latest = {(row["agency"], row["year"]): row for row in rows if row["latest"] == "1"}
+    computed = list(metric_rows(opened, parse_filters()))
+    assert len(computed) == len(latest)
+    for metric in computed:
+        row = latest[(metric.agency, str(metric.year))]
+        assert [row[name] for name in NAMES] == [
+            "" if metric.values[n] is None else str(metric.values[n]) for n in NAMES
+        ]
+
+
+def test_a_datapackage_describes_every_export_in_the_folder(archive: FilledArchive, tmp_path) -> None:
+    arguments = ["export", "--db", archive.url, "--archive-dir", str(archive.raw_dir)]
+    for extra in (
+        ["--format", "csv", "-o", str(tmp_path / "reports.csv")],
+        ["--long", "--format", "parquet", "-o", str(tmp_path / "cells.parquet")],
+    ):
+        assert CliRunner().invoke(main, [*arguments, *extra]).exit_code == 0
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {item["path"]: item for item in package["resources"]}
+    assert set(resources) == {"reports.csv", "cells.parquet"}
+    header = next(csv.reader(io.StringIO((tmp_path / "reports.csv").read_text(encoding="utf-8"))))
+    fields = {field["name"]: field for field in resources["reports.csv"]["schema"]["fields"]}
+    assert list(fields) == header
+    assert fields["active.fees.amount"]["type"] == "string" and fields["active.fees.amount"]["unit"] == "万元"
+    assert fields["applications.new.total"]["title"] == "一、本年新收政府信息公开申请数量：总计"
+    assert fields["applications.new.total"]["unit"] == "件"
+    assert fields["disclosure_rate"]["type"] == "number"
+    cells = {field["name"]: field for field in resources["cells.parquet"]["schema"]["fields"]}
+    assert list(cells) == list(LONG_COLUMNS) and cells["unit"]["type"] == "string"

@@ -1,0 +1,242 @@
+"""The codebook: every table cell of the record with its printed label, unit and format era.
+
+One place for what a key means to a researcher. ``nianbao codebook`` prints it,
+docs/CODEBOOK.md is its Markdown (a test keeps the two equal), the exports' Frictionless
+``datapackage.json`` takes each field's titles, unit and type from it, and the web view
+labels its tables with it. The keys themselves are the parser's (:mod:`parsers.tables`);
+this module adds only what they mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers import tables as keys
+
+COUNT_UNIT, MONEY_UNIT = "件", "万元"
+ERA_2021, ERA_2019 = "2021", "2019"
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    key: str
+    title_zh: str
+    title_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell key of the record: ``table.row.column``."""
+
+    table: str
+    row: str
+    column: str
+    row_zh: str
+    column_zh: str
+    title_en: str
+    unit: str  # 件, 项, 万元, or "as printed" where the format names none
+    eras: tuple[str, ...]  # the formats (2021, 2019) whose table has this cell
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.row}.{self.column}"
+
+    @property
+    def title_zh(self) -> str:
+        return f"{self.row_zh}：{self.column_zh}"
+
+    @property
+    def money(self) -> bool:
+        return self.column in keys.MONEY_COLUMNS
+
+
+TABLES = (
+    Table(keys.ACTIVE, "二、主动公开政府信息情况", "information disclosed on the body's own initiative"),
+    Table(keys.APPLICATIONS, "三、收到和处理政府信息公开申请情况", "applications received and how they were handled"),
+    Table(
+        keys.REVIEW_LITIGATION,
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "administrative reviews and lawsuits about disclosure",
+    ),
+)
+
+_ACTIVE_ROWS = {
+    "rules": ("规章", "rules (guizhang)"),
+    "normative_documents": ("行政规范性文件（2019年格式：规范性文件）", "normative documents"),
+    "licensing": ("行政许可", "administrative licensing"),
+    "other_services": ("其他对外管理服务事项", "other administrative services"),
+    "penalty": ("行政处罚", "administrative penalties"),
+    "coercion": ("行政强制", "administrative coercion"),
+    "fees": ("行政事业性收费", "administrative fees"),
+    "procurement": ("政府集中采购", "centralised government procurement"),
+}
+_ACTIVE_COLUMNS = {
+    "issued": ("本年制发件数", "issued this year", COUNT_UNIT),
+    "repealed": ("本年废止件数", "repealed this year", COUNT_UNIT),
+    "in_force": ("现行有效件数", "in force", COUNT_UNIT),
+    "decisions": ("本年处理决定数量（2019年格式：处理决定数量）", "decisions this year", COUNT_UNIT),
+    "new_made": ("本年新制作数量", "newly made this year", COUNT_UNIT),
+    "new_published": ("本年新公开数量", "newly published this year", COUNT_UNIT),
+    "total_published": ("对外公开总数量", "published in all", COUNT_UNIT),
+    "previous_count": ("上一年项目数量", "items the year before", "项"),
+    "change": ("本年增/减", "change this year (signed)", "项"),
+    "projects": ("采购项目数量", "procurement projects", "项"),
+}
+# Money columns differ by row: the 2021 fee amount is printed in 万元, the 2019
+# procurement amount in whatever unit the report prints beside it.
+_ACTIVE_AMOUNTS = {
+    "fees": ("本年收费金额（万元）", "fees collected this year", MONEY_UNIT),
+    "procurement": ("采购总金额", "procurement amount", "as printed"),
+}
+
+_APPLICATION_ROWS = {
+    "new": ("一、本年新收政府信息公开申请数量", "new applications this year"),
+    "carried_over": ("二、上年结转政府信息公开申请数量", "carried over from last year"),
+    "disclosed": ("三、本年度办理结果（一）予以公开", "disclosed"),
+    "partially_disclosed": ("（二）部分公开", "partially disclosed"),
+    "withheld.state_secret": ("（三）不予公开 1.属于国家秘密", "withheld: state secret"),
+    "withheld.prohibited_by_law": ("（三）不予公开 2.其他法律行政法规禁止公开", "withheld: prohibited by other laws"),
+    "withheld.security_stability": ("（三）不予公开 3.危及“三安全一稳定”", "withheld: endangers security or stability"),
+    "withheld.third_party": ("（三）不予公开 4.保护第三方合法权益", "withheld: third-party rights"),
+    "withheld.internal_affairs": ("（三）不予公开 5.属于三类内部事务信息", "withheld: internal affairs"),
+    "withheld.process_info": ("（三）不予公开 6.属于四类过程性信息", "withheld: information in process"),
+    "withheld.enforcement_file": ("（三）不予公开 7.属于行政执法案卷", "withheld: enforcement file"),
+    "withheld.admin_query": ("（三）不予公开 8.属于行政查询事项", "withheld: administrative query"),
+    "unable.not_held": ("（四）无法提供 1.本机关不掌握相关政府信息", "cannot provide: not held"),
+    "unable.needs_creation": ("（四）无法提供 2.没有现成信息需要另行制作", "cannot provide: would need creating"),
+    "unable.unclear": ("（四）无法提供 3.补正后申请内容仍不明确", "cannot provide: unclear after correction"),
+    "not_processed.complaint": ("（五）不予处理 1.信访举报投诉类申请", "not processed: petition or complaint"),
+    "not_processed.duplicate": ("（五）不予处理 2.重复申请", "not processed: duplicate"),
+    "not_processed.publication": ("（五）不予处理 3.要求提供公开出版物", "not processed: asks for a publication"),
+    "not_processed.excessive": ("（五）不予处理 4.无正当理由大量反复申请", "not processed: excessive and repeated"),
+    "not_processed.reconfirm": (
+        "（五）不予处理 5.要求行政机关确认或重新出具已获取信息",
+        "not processed: asks to confirm or reissue information held",
+    ),
+    "other.no_correction": (
+        "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "other: not corrected in time",
+    ),
+    "other.fee_unpaid": (
+        "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "other: fee not paid",
+    ),
+    "other.other": ("（六）其他处理 3.其他", "other: other"),
+    "other": ("（六）其他处理", "other handling (one row)"),
+    "total": ("（七）总计", "handled in all"),
+    "carried_forward": ("四、结转下年度继续办理", "carried forward to next year"),
+}
+_APPLICANTS = {
+    "natural_person": ("自然人", "natural persons"),
+    "commercial": ("法人或其他组织：商业企业", "commercial enterprises"),
+    "research": ("法人或其他组织：科研机构", "research institutions"),
+    "social_welfare": ("法人或其他组织：社会公益组织", "public-interest organisations"),
+    "legal_service": ("法人或其他组织：法律服务机构", "legal service organisations"),
+    "other_org": ("法人或其他组织：其他", "other organisations"),
+    "total": ("总计", "all applicants"),
+}
+REVIEW_GROUP_LABELS = {
+    "review": ("行政复议", "administrative review"),
+    "litigation_direct": ("行政诉讼：未经复议直接起诉", "lawsuit without prior review"),
+    "litigation_after_review": ("行政诉讼：复议后起诉", "lawsuit after review"),
+}
+REVIEW_OUTCOME_LABELS = {
+    "upheld": ("结果维持", "upheld"),
+    "corrected": ("结果纠正", "corrected"),
+    "other": ("其他结果", "other outcome"),
+    "pending": ("尚未审结", "pending"),
+    "total": ("总计", "total"),
+}
+
+CELL_MEANINGS = {
+    "empty": "nothing printed: a blank cell (a blank is never a zero)",
+    "na": "a dash, 无, 不适用 or /",
+    "missing": "no cell at all where the row should have one",
+    "unit": "a number printed with its unit (251000元)",
+    "ambiguous": "numbers that could not be placed in their columns",
+    "text": "anything else",
+}
+RULES = {
+    "R1": "applications: new + carried_over = total + carried_forward, in every column",
+    "R2": "applications: total = disclosed + partially_disclosed + every withheld.*, unable.* and not_processed.* row"
+    " + (other or its three sub-rows, never both), in every column",
+    "R3": "applications: each row's total = the sum of its six applicant columns",
+    "R4": "review_litigation: each group's total = upheld + corrected + other + pending",
+    "R5": "every count is a whole number >= 0 and every amount >= 0 (the 2019 change column is signed)",
+}
+ERAS = {
+    ERA_2021: "the tables of 国办公开办函〔2021〕30号, for reports on 2021 and later",
+    ERA_2019: "the tables of 国办公开办函〔2019〕60号, for reports on 2019 and 2020",
+    "pre2019": "free-form reports under the 2007 Regulation (2008-2018): sections, and whatever cells were parsed",
+}
+
+
+def _eras(in_2021: bool, in_2019: bool) -> tuple[str, ...]:
+    return tuple(era for era, present in ((ERA_2021, in_2021), (ERA_2019, in_2019)) if present)
+
+
+def _active_cells() -> list[Cell]:
+    found = []
+    for table, row, column in _ordered_active():
+        row_zh, row_en = _ACTIVE_ROWS[row]
+        column_zh, column_en, unit = _ACTIVE_AMOUNTS[row] if column == "amount" else _ACTIVE_COLUMNS[column]
+        eras = _eras(column in keys.ACTIVE_COLUMNS_2021.get(row, ()), column in keys.ACTIVE_COLUMNS_2019.get(row, ()))
+        found.append(Cell(table, row, column, row_zh, column_zh, f"{row_en}: {column_en}", unit, eras))
+    return found
+
+
+def _ordered_active() -> list[tuple[str, str, str]]:
+    pairs = (keys.ACTIVE_COLUMNS_2021, keys.ACTIVE_COLUMNS_2019)
+    return list(
+        dict.fromkeys((keys.ACTIVE, row, col) for by_row in pairs for row, cols in by_row.items() for col in cols)
+    )
+
+
+def _application_cells() -> list[Cell]:
+    rows = dict.fromkeys((*keys.APPLICATION_ROWS_2021, *keys.APPLICATION_ROWS_2019))
+    found = []
+    for row in rows:
+        row_zh, row_en = _APPLICATION_ROWS[row]
+        eras = _eras(row in keys.APPLICATION_ROWS_2021, row in keys.APPLICATION_ROWS_2019)
+        for column in keys.APPLICANT_COLUMNS:
+            column_zh, column_en = _APPLICANTS[column]
+            title = f"{row_en}: {column_en}"
+            found.append(Cell(keys.APPLICATIONS, row, column, row_zh, column_zh, title, COUNT_UNIT, eras))
+    return found
+
+
+def _review_cells() -> list[Cell]:
+    found = []
+    for group in keys.REVIEW_GROUPS:
+        group_zh, group_en = REVIEW_GROUP_LABELS[group]
+        for outcome in keys.REVIEW_OUTCOMES:
+            outcome_zh, outcome_en = REVIEW_OUTCOME_LABELS[outcome]
+            column, title = f"{group}.{outcome}", f"{group_en}: {outcome_en}"
+            eras = (ERA_2021, ERA_2019)
+            found.append(Cell(keys.REVIEW_LITIGATION, "all", column, group_zh, outcome_zh, title, COUNT_UNIT, eras))
+    return found
+
+
+CELLS: tuple[Cell, ...] = (*_active_cells(), *_application_cells(), *_review_cells())
+BY_KEY = {cell.key: cell for cell in CELLS}
+
+
+def cell(table: str, row: str, column: str) -> Cell | None:
+    """The codebook's entry of a cell key, or None for a key the formats do not print."""
+    return BY_KEY.get(f"{table}.{row}.{column}")
+
+
+def unit_of(table: str, row: str, column: str) -> str | None:
+    found = cell(table, row, column)
+    return found.unit if found else None
+
+
+def row_label(table: str, row: str) -> str:
+    """The printed label of a row (the review group's, for table 四's columns)."""
+    labels = _ACTIVE_ROWS if table == keys.ACTIVE else _APPLICATION_ROWS
+    return labels.get(row, (row, row))[0]
+
+
+def column_label(table: str, row: str, column: str) -> str:
+    found = cell(table, row, column)
+    return found.column_zh if found else column

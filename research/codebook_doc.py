@@ -1,0 +1,64 @@
+"""The codebook as a document: Markdown (docs/CODEBOOK.md, ``nianbao codebook``) or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from research import codebook
+from research.metrics import MEASURES
+
+INTRO = """\
+# Codebook
+
+Every table cell nianbao reads from a report, with the label the official format prints,
+its unit, and the format era whose table has it; then what a cell that is not a number
+means, the consistency rules, and the measures `nianbao metrics` computes. A cell's key
+is `table.row.column`, as in the wide export's columns and the long export's `table`,
+`row` and `column`. This file is what `nianbao codebook` prints; the exports'
+`datapackage.json` carries the same titles and units field by field.
+
+Eras:
+"""
+
+
+def markdown() -> str:
+    parts = [INTRO, *(f"- `{era}`: {text}" for era, text in codebook.ERAS.items()), ""]
+    for table in codebook.TABLES:
+        parts += [f"## `{table.key}`: {table.title_zh}", "", table.title_en, ""]
+        parts += ["| key | 行 row | 列 column | unit | eras | English |", "|---|---|---|---|---|---|"]
+        parts += [
+            f"| `{c.key}` | {c.row_zh} | {c.column_zh} | {c.unit} | {', '.join(c.eras)} | {c.title_en} |"
+            for c in codebook.CELLS
+            if c.table == table.key
+        ]
+        parts.append("")
+    parts += ["## Cells that are not numbers", "", "In `raw` (and the long export's `meaning`):", ""]
+    parts += ["| meaning | the report printed |", "|---|---|"]
+    parts += [f"| `{name}` | {text} |" for name, text in codebook.CELL_MEANINGS.items()]
+    parts += [
+        "",
+        "## Consistency rules (勾稽关系)",
+        "",
+        "Each is `pass`, `fail`, or `uncertain` when an operand is blank.",
+        "",
+    ]
+    parts += ["| rule | what must hold |", "|---|---|"]
+    parts += [f"| {rule} | {text} |" for rule, text in codebook.RULES.items()]
+    parts += ["", "## Measures (`nianbao metrics`)", "", "Blank when a cell a measure needs is blank or its"]
+    parts += ["denominator is 0; ratios run from 0 to 1.", ""]
+    parts += ["| measure | 中文 | unit | definition |", "|---|---|---|---|"]
+    parts += [f"| `{m.name}` | {m.title_zh} | {m.unit} | {m.definition} |" for m in MEASURES]
+    return "\n".join(parts) + "\n"
+
+
+def as_json() -> str:
+    document = {
+        "eras": codebook.ERAS,
+        "tables": [asdict(table) for table in codebook.TABLES],
+        "cells": [asdict(cell) | {"key": cell.key} for cell in codebook.CELLS],
+        "cell_meanings": codebook.CELL_MEANINGS,
+        "rules": codebook.RULES,
+        "measures": [asdict(measure) for measure in MEASURES],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
