@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-archive bench-query clean
+.PHONY: demo test lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-render bench-archive bench-query clean
 
 $(STAMP): pyproject.toml | system-deps-demo
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -47,6 +47,9 @@ bench-extract: $(STAMP)
 
 bench-crawl: $(STAMP)
 	$(PY) bench/bench_crawl.py
+
+bench-render: $(STAMP)
+	$(PY) bench/bench_render.py
 
 bench-archive: $(STAMP)
 	$(PY) bench/bench_archive.py

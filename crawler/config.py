@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NIANBAO_RETRY_BACKOFF_MAX", 120.0, "seconds: the longest wait before one retry"),
     Setting("NIANBAO_MAX_LIST_PAGES", 200, "pages of one annual-report list followed at most"),
     Setting("NIANBAO_MAX_NAV_DEPTH", 3, "links followed from a home page to find the annual-report column"),
+    Setting("NIANBAO_RENDER", "auto", "auto: render the list pages that need a browser in Chromium; off: never"),
+    Setting("NIANBAO_CHROMIUM", "/usr/bin/chromium", "the Chromium that renders list pages (Debian's chromium)"),
+    Setting("NIANBAO_RENDER_TIMEOUT", 60.0, "seconds one rendered list page may take, its pages pressed through"),
     Setting("NIANBAO_PROGRESS_INTERVAL", 0.0, "seconds between progress lines on stderr; 0: none"),
 )
 

@@ -81,6 +81,15 @@ class Attachment(Capture):
 
 
 @dataclass(slots=True, kw_only=True)
+class BrowserResource(Capture):
+    """A request a rendered list page made (its document, a script, an XHR) and the answer."""
+
+    page_id: str  # the rendered page's id: its resources share it (WARC-Page-ID)
+    resource_type: str  # as the browser names it: document, script, xhr, fetch ... (WARC-Resource-Type)
+    role: str = field(default="resource", init=False)
+
+
+@dataclass(slots=True, kw_only=True)
 class Fault:
     """Something that went wrong for one URL: recorded, never fatal."""
 

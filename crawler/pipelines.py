@@ -26,7 +26,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import config
 from crawler.extensions import ArchiveExtension, ThreadLane
-from crawler.items import Attachment, Capture, Fault, ReportPage
+from crawler.items import Attachment, BrowserResource, Capture, Fault, ReportPage
 from crawler.spiders.links import without_extension
 from storage.warc_http import header_value
 
@@ -96,7 +96,7 @@ class StoreCapturePipeline:
             prior, body = self.archive.archive.prior_record(payload_digest(item.body)), item.body
         request = HttpRequest(item.url, item.request_method, item.request_headers, item.request_body)
         response = HttpResponse(item.status, item.headers, body, protocol=item.protocol or "HTTP/1.1")
-        return writer.write_exchange(request, response, prior=prior, ip=item.ip_address)
+        return writer.write_exchange(request, response, prior=prior, ip=item.ip_address, extra=browser_headers(item))
 
     def _record_fault(self, fault: Fault) -> None:
         self.archive.archive.record_capture(
@@ -109,6 +109,13 @@ class StoreCapturePipeline:
             referer=fault.referer,
             portal_id=fault.portal_id,
         )
+
+
+def browser_headers(item: Capture) -> dict[str, str]:
+    """What Browsertrix adds to a browser's records: the page they belong to, the kind of resource."""
+    if not isinstance(item, BrowserResource):
+        return {}
+    return {"WARC-Page-ID": item.page_id, "WARC-Resource-Type": item.resource_type}
 
 
 class ParseReportPipeline:

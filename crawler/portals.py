@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -69,11 +69,21 @@ class Hints(_Strict):
     list_urls: tuple[str, ...] = ()  # annual-report list pages to start from
     report_link_pattern: re.Pattern[str] | None = None  # URLs of report pages (searched, not matched)
     scope_urls: tuple[str, ...] = ()  # more URL prefixes whose pages the crawl may walk
+    # true: render every list page in Chromium; false: never; auto: only those that look
+    # script-driven (crawler.script_driven)
+    render: bool | Literal["auto"] = "auto"
 
     @field_validator("list_urls", "scope_urls")
     @classmethod
     def _urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_check_url(url) for url in urls)
+
+    @field_validator("render", mode="before")
+    @classmethod
+    def _render(cls, value: Any) -> bool | str:
+        if isinstance(value, bool) or value == "auto":
+            return value
+        raise ValueError(f"must be true, false or auto, not {value!r}")
 
     @field_validator("report_link_pattern", mode="before")
     @classmethod

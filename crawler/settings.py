@@ -17,7 +17,7 @@ globals().update(defaults())  # the NIANBAO_* table of crawler/config.py, declar
 # Politeness: robots.txt (with Crawl-delay, see crawler.extensions.HostPoliteness), an
 # identifying User-Agent (the add-on builds it from NIANBAO_CONTACT_URL), at most two
 # requests in flight per host, at least a second between them, slower when the host is.
-ADDONS = {"crawler.config.IdentifyingUserAgent": 0}
+ADDONS = {"crawler.config.IdentifyingUserAgent": 0, "crawler.browser.BrowserAddon": 10}
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "nianbao"
 CONCURRENT_REQUESTS = 64  # many hosts at once; each host is held to the two below
@@ -49,6 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 580,
     "crawler.middlewares.BlockPageMiddleware": 585,  # sees decompressed bodies (590) before retries
+    "crawler.browser.BrowserMiddleware": 950,  # last before the handler: only render requests
 }
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,

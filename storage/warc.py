@@ -97,16 +97,27 @@ class WarcWriter:
         self.closed_files: list[str] = []
 
     def write_exchange(
-        self, request: HttpRequest, response: HttpResponse, *, prior: PriorRecord | None = None, ip: str | None = None
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        *,
+        prior: PriorRecord | None = None,
+        ip: str | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> WarcRef:
-        """Write one request and its response (or revisit); returns where the main record is."""
+        """Write one request and its response (or revisit); returns where the main record is.
+
+        ``extra`` WARC headers go on both records: a browser's exchanges carry Browsertrix's
+        ``WARC-Page-ID`` and ``WARC-Resource-Type`` there.
+        """
+        extra = dict(extra or {})
         if self._file is not None and self._file.tell() >= self.max_bytes:
             self.close()  # roll between exchanges, never inside one
         self._current_file()  # a new file's warcinfo comes before this exchange's records
         normal = normalise(response)
         digest = payload_digest(normal.body)
         date, main_id = self._warc_date(), self._make_id()
-        headers = {"WARC-Record-ID": main_id, "WARC-Date": date} | ({"WARC-IP-Address": ip} if ip else {})
+        headers = {"WARC-Record-ID": main_id, "WARC-Date": date} | ({"WARC-IP-Address": ip} if ip else {}) | extra
         profile, original = self._revisit_of(response.status, digest, prior)
         http = StatusAndHeaders(normal.status_line, normal.headers, protocol=response.protocol)
         if profile is None:
@@ -115,7 +126,7 @@ class WarcWriter:
         else:
             record = self._record(request.url, "revisit", headers | _refers_to(profile, original, digest), None, http)
         offset, length = self._write(record)
-        self._write(self._request_record(request, date, main_id))
+        self._write(self._request_record(request, date, main_id, extra))
         if normal.notes:
             self._write(self._metadata_record(request.url, date, main_id, normal.notes))
         known_digest = None if profile == NOT_MODIFIED else digest
@@ -156,10 +167,12 @@ class WarcWriter:
         if len(self._seen) > DEDUP_MEMORY:
             self._seen.popitem(last=False)
 
-    def _request_record(self, request: HttpRequest, date: str, concurrent_to: str) -> ArcWarcRecord:
+    def _request_record(
+        self, request: HttpRequest, date: str, concurrent_to: str, extra: dict[str, str]
+    ) -> ArcWarcRecord:
         line = f"{request.method} {request_target(request.url)} {request.protocol}"
         http = StatusAndHeaders(line, request_headers(request), is_http_request=True)
-        headers = {"WARC-Record-ID": self._make_id(), "WARC-Date": date, "WARC-Concurrent-To": concurrent_to}
+        headers = {"WARC-Record-ID": self._make_id(), "WARC-Date": date, "WARC-Concurrent-To": concurrent_to} | extra
         return self._record(request.url, "request", headers, request.body, http)
 
     def _metadata_record(self, uri: str, date: str, refers_to: str, notes: list[str]) -> ArcWarcRecord:

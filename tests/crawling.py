@@ -50,10 +50,12 @@ class Crawl:
             return [exported.info for exported in iter_versions(connection)]
 
 
-def run_crawl(command: list[str], server: WorldServer, folder: Path) -> Crawl:
+def run_crawl(command: list[str], server: WorldServer, folder: Path, extra: dict[str, str] | None = None) -> Crawl:
+    """Crawl the server's world into ``folder``; ``extra`` settings override the local ones."""
     server.clear_log()
     db_url = f"sqlite:///{folder / 'archive.sqlite'}"
     settings = {**LOCAL_SETTINGS, "NIANBAO_PORTALS": str(server.registry), "NIANBAO_DB_URL": db_url}
+    settings |= extra or {}
     settings["NIANBAO_ARCHIVE_DIR"] = str(folder / "raw")
     arguments = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
     environment = {**os.environ, "PYTHONPATH": str(PROJECT)}

@@ -4,6 +4,8 @@ Callbacks are named by the role of the page they read::
 
     parse_portal   home and section pages: find 政府信息公开 and the annual-report column
     parse_list     a column's pages: report links, the list's other pages (crawler.pagination)
+    parse_rendered a list page that only a browser can read (crawler.browser): the links it
+                   draws, page after page, and every request it made
     parse_report   a report page: the page itself, and requests for its attachments
     parse_attachment, on_fault
 
@@ -12,7 +14,7 @@ Site differences are data (the registry's hints) and the family functions of
 portal's path scope; report pages and attachments within its allowed domains. Every
 request of a host shares one download slot (its ``host:port``), which is what the
 politeness components throttle. Settings: NIANBAO_PORTALS, NIANBAO_PORTAL_IDS,
-NIANBAO_MAX_LIST_PAGES, NIANBAO_MAX_NAV_DEPTH.
+NIANBAO_MAX_LIST_PAGES, NIANBAO_MAX_NAV_DEPTH, NIANBAO_RENDER, NIANBAO_RENDER_TIMEOUT.
 
     scrapy crawl portal -s NIANBAO_PORTALS=my-portals.yaml -s NIANBAO_PORTAL_IDS=zz-erqi
 """
@@ -26,13 +28,15 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import config
-from crawler.items import Attachment, Fault, ListPage, ReportPage, capture_fields
+from crawler.browser import Exchange, Recording, page_of, recording_of, render_mode, render_request, walk_pages
+from crawler.items import Attachment, BrowserResource, Fault, ListPage, ReportPage, capture_fields
 from crawler.pagination import list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
+from crawler.script_driven import script_driven_reason
 from crawler.spiders import faults
 from crawler.spiders.links import (
     Link,
@@ -48,18 +52,32 @@ from crawler.spiders.links import (
 )
 
 Item = ListPage | ReportPage | Attachment | Fault
-ROLES = {"parse_portal": "portal", "parse_list": "list", "parse_report": "report", "parse_attachment": "attachment"}
+ROLES = {
+    "parse_portal": "portal",
+    "parse_list": "list",
+    "parse_rendered": "list",
+    "parse_report": "report",
+    "parse_attachment": "attachment",
+}
 Output = Iterator[Request | Item]
 
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, portals: tuple[Portal, ...] = (), max_list_pages: int = 200, max_nav_depth: int = 3) -> None:
+    def __init__(
+        self,
+        portals: tuple[Portal, ...] = (),
+        max_list_pages: int = 200,
+        max_nav_depth: int = 3,
+        render: str = "off",
+        render_timeout: float = 60.0,
+    ) -> None:
         super().__init__()
         self.portals = {portal.id: portal for portal in portals}
         self.allowed_domains = sorted({domain for portal in portals for domain in portal.allowed_domains})
         self.max_list_pages, self.max_nav_depth = max_list_pages, max_nav_depth
+        self.render, self.render_timeout = render, render_timeout
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -69,6 +87,8 @@ class PortalSpider(scrapy.Spider):
             select(registry, config.get_list(settings, "NIANBAO_PORTAL_IDS")),
             max_list_pages=config.get_int(settings, "NIANBAO_MAX_LIST_PAGES"),
             max_nav_depth=config.get_int(settings, "NIANBAO_MAX_NAV_DEPTH"),
+            render=render_mode(settings),
+            render_timeout=config.get_float(settings, "NIANBAO_RENDER_TIMEOUT"),
         )
         spider._set_crawler(crawler)
         return spider
@@ -103,13 +123,38 @@ class PortalSpider(scrapy.Spider):
         portal = self._portal(response)
         self._count(portal.id, "pages")
         yield ListPage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
-        for link in list_entries(response):
-            if is_report_link(link, portal.hints.report_link_pattern):
-                self._count(portal.id, "list_entries")
-                yield self._report_request(portal, link, response.url)
-            elif is_column_link(link) and portal.in_scope(link.url):
-                yield self._request(portal, link.url, self.parse_list, response.url, {"nianbao_page": 1})
+        links = list_entries(response)
+        yield from self._follow(portal, links, response.url)
         yield from self._other_pages(portal, response)
+        yield from self._render(portal, response, links)
+
+    async def parse_rendered(self, response: Response) -> AsyncIterator[Request | Item]:
+        """A list page drawn by Chromium: its links view after view, and what it asked for."""
+        portal, recording = self._portal(response), recording_of(response)
+        page = page_of(response)
+        try:
+            views = await walk_pages(page, recording, self.max_list_pages, self.render_timeout)
+        finally:
+            await page.close()
+        self._count(portal.id, "rendered")
+        self.crawler.stats.inc_value("nianbao/render/views", len(views))
+        links: list[Link] = []
+        for exchange in recording.exchanges:
+            yield self._resource(portal, recording, exchange, response.url)
+            if exchange.response is not None and exchange.resource_type in {"xhr", "fetch"}:
+                links += list_entries(exchange.response) if isinstance(exchange.response, TextResponse) else []
+        for view in views:
+            links += page_links(HtmlResponse(response.url, body=view.encode("utf-8"), encoding="utf-8"))
+        for request in self._follow(portal, links, response.url):
+            yield request
+
+    async def on_render_fault(self, failure: Failure) -> AsyncIterator[Item]:
+        """A render that failed: its page closed (scrapy-playwright leaves that to us), a fault row."""
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        for fault in self.on_fault(failure):
+            yield fault
 
     def parse_report(self, response: Response) -> Output:
         """A report page: the page as captured, then each attachment it links."""
@@ -170,6 +215,49 @@ class PortalSpider(scrapy.Spider):
                 self.logger.warning("finding: portal %s yielded no reports (crawl %s)", portal_id, reason)
 
     # -- requests ---------------------------------------------------------------------
+
+    def _follow(self, portal: Portal, links: list[Link], list_url: str) -> Output:
+        for link in links:
+            if is_report_link(link, portal.hints.report_link_pattern):
+                self._count(portal.id, "list_entries")
+                yield self._report_request(portal, link, list_url)
+            elif is_column_link(link) and portal.in_scope(link.url):
+                yield self._request(portal, link.url, self.parse_list, list_url, {"nianbao_page": 1})
+
+    def _render(self, portal: Portal, response: Response, links: list[Link]) -> Output:
+        """Ask for the page again in a browser, when reading it is not enough (or the registry says so)."""
+        if portal.hints.render is False or response.meta.get("nianbao_page", 1) > 1:
+            return
+        reports = [link for link in links if is_report_link(link, portal.hints.report_link_pattern)]
+        reason = "the registry says render: true" if portal.hints.render is True else None
+        reason = reason or script_driven_reason(response, reports)
+        if reason is None:
+            return
+        if self.render == "off":
+            self.crawler.stats.inc_value("nianbao/render/not_rendered")
+            self.logger.warning("finding: %s needs a browser (%s) but rendering is off", response.url, reason)
+            return
+        self.logger.info("rendering %s: %s", response.url, reason)
+        request = self._request(portal, response.url, self.parse_rendered, response.meta.get("nianbao_referer"), {})
+        yield render_request(request.replace(errback=self.on_render_fault))
+
+    def _resource(self, portal: Portal, recording: Recording, exchange: Exchange, page_url: str) -> Item:
+        if exchange.response is None:
+            fault = exchange.fault
+            return Fault(
+                portal_id=portal.id,
+                url=exchange.request.url,
+                referer=page_url,
+                reason=fault.reason,
+                status=fault.status,
+                detail=fault.detail,
+                role="resource",
+            )
+        return BrowserResource(
+            **capture_fields(exchange.response, portal.id, page_url),
+            page_id=recording.page_id,
+            resource_type=exchange.resource_type,
+        )
 
     def _other_pages(self, portal: Portal, response: Response) -> Output:
         page = response.meta.get("nianbao_page", 1)

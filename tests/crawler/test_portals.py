@@ -115,3 +115,13 @@ def test_select_by_id() -> None:
 def test_the_bundled_registry_loads_with_the_five_seed_portals() -> None:
     ids = [p.id for p in load_registry(BUNDLED_REGISTRY)]
     assert ids[:5] == ["zz-erqi", "ly-jianxi", "ly-xigong", "zz-xinzheng", "zz-jinshui"]
+
+
+@pytest.mark.parametrize(("value", "render"), [(True, True), (False, False), ("auto", "auto")])
+def test_the_render_hint_is_true_false_or_auto(value: Any, render: Any) -> None:
+    assert portal(hints={"render": value}).hints.render == render
+    assert portal().hints.render == "auto"
+
+
+def test_a_bad_render_hint_names_the_key() -> None:
+    assert ": hints.render: " in error_of(registry(hints={"render": "sometimes"}))

@@ -189,3 +189,17 @@ def test_files_roll_at_the_size_limit_between_exchanges(tmp_path: Path) -> None:
     for name in names:
         kinds = [record.rec_type for record, _ in records(tmp_path / name)]
         assert kinds == ["warcinfo", "response", "request"]
+
+
+def test_a_browsers_exchange_carries_its_page_and_resource_type_on_both_records(tmp_path: Path) -> None:
+    api = "http://www.zz27q.gov.cn/api/list?p=2"
+    extra = {"WARC-Page-ID": "5d1e2c4a-0000-4000-8000-000000000001", "WARC-Resource-Type": "xhr"}
+    with pinned_writer(tmp_path) as warc:
+        warc.write_exchange(
+            request(api, LIST), HttpResponse(200, [("Content-Type", "application/json")], b"{}"), extra=extra
+        )
+    (path,) = tmp_path.glob("*.warc.gz")
+    written = [record for record, _ in records(path) if record.rec_type in {"response", "request"}]
+    assert [record.rec_type for record in written] == ["response", "request"]
+    for record in written:
+        assert {name: record.rec_headers.get_header(name) for name in extra} == extra

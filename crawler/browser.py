@@ -1,0 +1,269 @@
+"""Headless Chromium for the list pages that reading cannot solve, through Scrapy's engine.
+
+Rendering is the exception: the spider asks for it only for a list page that looks
+script-driven (``crawler.script_driven``) or whose portal says ``render: true``. Such a
+request carries ``playwright: True`` and goes to scrapy-playwright's download handler,
+which starts Chromium on its first page only (Debian's ``/usr/bin/chromium``, never a
+downloaded browser). Every request the page then makes (its document, scripts, XHR and
+fetch calls) is taken off the browser by a route and sent through ``engine.download_async``:
+the same downloader middlewares (robots.txt, retries, block pages), the same per-host
+download slot (concurrency, delay, Crawl-delay) as every other request of the crawl. A
+request robots.txt disallows is aborted in the browser and never leaves the machine.
+Each exchange is kept on the render request and handed to the pipeline by the spider as a
+``BrowserResource``, written to the WARC as Browsertrix writes them (request and response
+records, ``WARC-Page-ID`` and ``WARC-Resource-Type``), so the archive replays.
+
+The render request holds a download slot of its own (``<host> browser``), not the host's:
+the page's requests wait for the host's slot while the page is open, so sharing it could
+deadlock. Settings: NIANBAO_RENDER, NIANBAO_CHROMIUM, NIANBAO_RENDER_TIMEOUT.
+
+    scrapy crawl portal -s NIANBAO_RENDER=off      # never start a browser
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Request, Response
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from crawler import config
+from crawler.middlewares import ConditionalGetMiddleware
+from crawler.spiders import faults
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Route
+    from playwright.async_api import Request as BrowserRequest
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+EXCHANGES = "nianbao_browser_exchanges"  # render request meta: what the page asked and got
+# Headers the browser computes for its own connection; Scrapy's downloader sets its own.
+_HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "user-agent"}
+_ANSWER_DROPPED = {"content-encoding", "content-length", "transfer-encoding"}  # body is decoded
+# The controls a list pages on with: pressed in this order, one per step.
+CONTROLS = (
+    "下一页",
+    "下页",
+    "后页",
+    "加载更多",
+    "点击加载更多",
+    "查看更多",
+    "更多",
+    "下一页>",
+    ">",
+    "›",
+    "Next",
+    "next",
+)
+SETTLE_POLL = 0.1  # seconds between looks at the page's requests after pressing a control
+SETTLE_QUIET = 3  # looks in a row with nothing in flight: the page has settled
+
+
+def render_mode(settings: BaseSettings) -> str:
+    """'auto' or 'off': 'off' also when the configured Chromium is not there."""
+    mode = str(config.get(settings, "NIANBAO_RENDER")).lower()
+    if mode not in {"auto", "off"}:
+        raise ValueError(f"NIANBAO_RENDER must be auto or off, not {mode!r}")
+    if mode == "auto" and not os.access(config.get(settings, "NIANBAO_CHROMIUM"), os.X_OK):
+        return "off"
+    return mode
+
+
+class BrowserAddon:
+    """Add-on: route http(s) through scrapy-playwright's handler when rendering is on.
+
+    The handler passes every request without ``playwright`` in its meta to Scrapy's own
+    HTTP handler, and starts Chromium only when the first page is asked for.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if str(config.get(settings, "NIANBAO_RENDER")).lower() == "auto" and render_mode(settings) == "off":
+            logger.warning(
+                "no Chromium at %s: list pages that need a browser are not rendered "
+                "(install Debian's chromium, or set NIANBAO_CHROMIUM)",
+                config.get(settings, "NIANBAO_CHROMIUM"),
+            )
+        if render_mode(settings) == "off":
+            return
+        timeout_ms = config.get_float(settings, "NIANBAO_RENDER_TIMEOUT") * 1000
+        settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="addon")
+        settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="addon")
+        launch = {"executable_path": config.get(settings, "NIANBAO_CHROMIUM"), "headless": True}
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="addon")
+        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, priority="addon")
+        settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="addon")
+        settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 2, priority="addon")  # a page costs ~50 MB
+
+
+def render_request(request: Request) -> Request:
+    """A list page's request, to be rendered: a browser page that the callback then drives."""
+    meta = request.meta | {
+        "playwright": True,
+        "playwright_include_page": True,
+        "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+        "download_slot": urlsplit(request.url).netloc + " browser",
+        ConditionalGetMiddleware.VALIDATED: None,  # a browser needs the page, not a 304
+    }
+    return request.replace(meta=meta, dont_filter=True)
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request of a rendered page, as sent through Scrapy, and its answer or fault."""
+
+    request: Request
+    resource_type: str  # as the browser names it: document, script, xhr, fetch ...
+    response: Response | None = None
+    fault: faults.FaultInfo | None = None
+    fetched_at: float = field(default_factory=time.time)
+
+
+@dataclass(slots=True)
+class Recording:
+    """What one rendered page asked for; ``page_id`` names them together in the WARC."""
+
+    page_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    exchanges: list[Exchange] = field(default_factory=list)
+    in_flight: int = 0
+
+
+class BrowserMiddleware:
+    """Downloader middleware: gives each render request the route that sends its page's
+    requests through the engine, and a ``Recording`` of them in ``meta[EXCHANGES]``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if render_mode(crawler.settings) == "off":
+            raise NotConfigured("rendering is off (NIANBAO_RENDER, NIANBAO_CHROMIUM)")
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BrowserMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("playwright") and EXCHANGES not in request.meta:
+            request.meta[EXCHANGES] = Recording()
+            request.meta["playwright_page_init_callback"] = self.init_page
+            self.crawler.stats.inc_value("nianbao/render/pages")
+
+    async def init_page(self, page: Page, request: Request) -> None:
+        # scrapy-playwright calls this after adding its own route; routes registered last
+        # are asked first, so this one answers every request of the page.
+        await page.route("**/*", partial(self._through_scrapy, request.meta[EXCHANGES], request))
+
+    async def _through_scrapy(
+        self, recording: Recording, page_request: Request, route: Route, asked: BrowserRequest
+    ) -> None:
+        request = scrapy_request(asked, page_request)
+        exchange = Exchange(request, asked.resource_type)
+        recording.exchanges.append(exchange)
+        recording.in_flight += 1
+        stats = self.crawler.stats
+        try:
+            exchange.response = await self.crawler.engine.download_async(request)
+        except IgnoreRequest as error:  # robots.txt, a block page: never let the browser past it
+            exchange.fault = faults.describe(Failure(error))
+            stats.inc_value(f"nianbao/render/refused/{exchange.fault.reason}")
+            await route.abort("blockedbyclient")
+            return
+        except Exception as error:  # any download error: the page sees a failed request, the fault is kept
+            exchange.fault = faults.describe(Failure(error))
+            stats.inc_value(f"nianbao/render/fault/{exchange.fault.reason}")
+            await route.abort("failed")
+            return
+        finally:
+            recording.in_flight -= 1
+        stats.inc_value("nianbao/render/requests")
+        await route.fulfill(
+            status=exchange.response.status, headers=answer_headers(exchange.response), body=exchange.response.body
+        )
+
+
+def scrapy_request(asked: BrowserRequest, page_request: Request) -> Request:
+    """The browser's request as a Scrapy request on its host's slot, redirects left to the browser."""
+    headers = {name: value for name, value in asked.headers.items() if name.lower() not in _HOP_HEADERS}
+    meta = {
+        "download_slot": urlsplit(asked.url).netloc,
+        "dont_redirect": True,  # the browser follows them itself, each hop through here
+        "handle_httpstatus_all": True,
+        "nianbao_portal": page_request.meta.get("nianbao_portal"),
+        ConditionalGetMiddleware.VALIDATED: None,
+    }
+    return Request(
+        asked.url, method=asked.method, headers=headers, body=asked.post_data_buffer, meta=meta, dont_filter=True
+    )
+
+
+def answer_headers(response: Response) -> dict[str, str]:
+    headers: Headers = response.headers
+    return {
+        name.decode("latin-1"): b", ".join(values).decode("latin-1")
+        for name, values in headers.items()
+        if name.decode("latin-1").lower() not in _ANSWER_DROPPED
+    }
+
+
+async def walk_pages(page: Page, recording: Recording, limit: int, timeout: float) -> list[str]:
+    """The page's HTML as drawn, then after each press of its next-page or load-more control.
+
+    Stops at ``limit`` views, when no control is left (or it is disabled), when a press
+    changes nothing (a list that repeats itself), or when ``timeout`` seconds have passed.
+    """
+    deadline = time.monotonic() + timeout
+    views = [await page.content()]
+    while len(views) < limit and time.monotonic() < deadline:
+        if not await press_control(page):
+            break
+        await settle(page, recording, deadline)
+        view = await page.content()
+        if view == views[-1]:
+            break
+        views.append(view)
+    return views
+
+
+async def press_control(page: Page) -> bool:
+    """Click the first enabled control whose text is a next-page or load-more label."""
+    for label in CONTROLS:
+        control = page.locator("a, button, input[type=button], span, li").filter(has_text=label)
+        for index in range(await control.count()):
+            candidate = control.nth(index)
+            text = (await candidate.inner_text()).strip()
+            href = (await candidate.get_attribute("href") or "").strip()
+            if text != label or not await candidate.is_visible() or not await candidate.is_enabled():
+                continue
+            if href and not href.startswith(("#", "javascript:")):
+                continue  # a real link: the static reader follows those
+            await candidate.click(timeout=5000)
+            return True
+    return False
+
+
+async def settle(page: Page, recording: Recording, deadline: float) -> None:
+    """Wait until the requests a press started are answered and none has started for a while."""
+    quiet, seen = 0, len(recording.exchanges)
+    while quiet < SETTLE_QUIET and time.monotonic() < deadline:
+        await asyncio.sleep(SETTLE_POLL)
+        busy = recording.in_flight or len(recording.exchanges) != seen
+        quiet, seen = (0 if busy else quiet + 1), len(recording.exchanges)
+
+
+def recording_of(response: Response) -> Recording | None:
+    return response.meta.get(EXCHANGES)
+
+
+def page_of(response: Response) -> Any:
+    return response.meta.get("playwright_page")

@@ -1,0 +1,117 @@
+"""A list only a browser can read: the ``packed`` portal crawled with and without Chromium.
+
+The world is served with its browser-only portals (``WorldServer(browser=True)``). One
+crawl with rendering on covers the packed portal and two that need no browser (the
+集约化 shell and the static site); one crawl of the packed portal with rendering off shows
+what reading alone finds. Skipped with a message when Chromium is absent, except under CI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from crawler import config
+from fixtures.world.server import WorldServer
+from tests.conftest import skip_or_fail
+from tests.crawling import SCRAPY, Crawl, run_crawl
+
+pytestmark = pytest.mark.slow
+
+PACKED = "packed-xiangcheng"
+UNRENDERED = ("jiyue-panyu", "static-chuanshan")  # a script shell and a plain site: read, never rendered
+CHROMIUM = config.TABLE["NIANBAO_CHROMIUM"].default
+
+
+@pytest.fixture(scope="module")
+def browser_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldServer]:
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    registry = tmp_path_factory.mktemp("browser-world") / "portals.yaml"
+    with WorldServer(scale=1, seed=0, registry=registry, browser=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def truth(browser_world: WorldServer) -> dict[str, Any]:
+    return browser_world.truth()
+
+
+@pytest.fixture(scope="module")
+def rendered(browser_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    portals = ",".join((PACKED, *UNRENDERED))
+    return run_crawl(SCRAPY, browser_world, tmp_path_factory.mktemp("rendered"), {"NIANBAO_PORTAL_IDS": portals})
+
+
+@pytest.fixture(scope="module")
+def read_only(rendered: Crawl, browser_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    settings = {"NIANBAO_PORTAL_IDS": PACKED, "NIANBAO_RENDER": "off", "LOG_LEVEL": "WARNING"}
+    return run_crawl(SCRAPY, browser_world, tmp_path_factory.mktemp("read-only"), settings)
+
+
+def reports_of(truth: dict[str, Any], portal: str) -> list[dict[str, Any]]:
+    return [report for report in truth["reports"] if report["portal"] == portal and report["parsed"]]
+
+
+def by_browser(entry: dict[str, Any]) -> bool:
+    """A request Chromium made (through Scrapy, so with nianbao's User-Agent)."""
+    return "sec-ch-ua" in entry["headers"]
+
+
+def test_the_browser_finds_every_report_of_the_packed_portal(rendered: Crawl, truth: dict[str, Any]) -> None:
+    expected = reports_of(truth, PACKED)
+    assert len(expected) == 18
+    assert [r["id"] for r in expected if r["content_url"] not in rendered.sources()] == []
+
+
+def test_reading_alone_finds_none_of_them_and_says_so(read_only: Crawl, truth: dict[str, Any]) -> None:
+    assert {r["content_url"] for r in reports_of(truth, PACKED)}.isdisjoint(read_only.sources())
+    assert not [entry for entry in read_only.log if by_browser(entry)]
+
+
+def test_no_noise_of_the_rendered_list_is_archived(rendered: Crawl, truth: dict[str, Any]) -> None:
+    noise = {n["url"] for n in truth["noise"] if n["portal"] == PACKED}
+    assert noise.isdisjoint(rendered.sources())
+
+
+def test_only_the_page_that_needs_it_is_rendered(rendered: Crawl) -> None:
+    browsed = [entry for entry in rendered.log if by_browser(entry)]
+    assert {entry["portal"] for entry in browsed} == {PACKED}
+    documents = [entry["path"] for entry in browsed if "upgrade-insecure-requests" in entry["headers"]]
+    assert documents == ["/xxgk/nb/index.html"]
+
+
+def test_the_browser_presses_next_page_until_the_last(rendered: Crawl) -> None:
+    pages = sorted(entry["path"] for entry in rendered.log if entry["path"].startswith("/api/q7x/list"))
+    assert pages == [f"/api/q7x/list?p={page}" for page in (1, 2, 3, 4)]  # 18 entries + 2 noise, 5 a page
+
+
+def test_a_robots_disallowed_url_the_script_asks_for_is_never_fetched(rendered: Crawl) -> None:
+    assert [entry for entry in rendered.log if entry["path"].startswith("/stats/")] == []
+    refused = [c for c in rendered.captures() if c.fault == "robots" and "/stats/visit" in c.url]
+    assert len(refused) == 4  # one per page view, each a fault row
+
+
+def test_the_browsers_requests_obey_the_hosts_robots_and_identify_the_crawler(rendered: Crawl) -> None:
+    browsed = [entry for entry in rendered.log if by_browser(entry)]
+    assert browsed and all(entry["headers"]["user-agent"].startswith("nianbao/") for entry in browsed)
+
+
+def test_the_warc_holds_each_xhr_request_and_response_as_browsertrix_writes_them(rendered: Crawl) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    records = []
+    for path in sorted((rendered.archive_dir / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, check_digests=True):
+                headers = record.rec_headers
+                if headers.get_header("WARC-Resource-Type") == "xhr":
+                    body = record.content_stream().read()
+                    records.append((record.rec_type, headers.get_header("WARC-Target-URI"), body))
+                    assert headers.get_header("WARC-Page-ID")
+    answered = {uri for kind, uri, body in records if kind == "response" and b'"d"' in body}
+    asked = {uri for kind, uri, _ in records if kind == "request"}
+    assert len(answered) == 4 and answered == asked
