@@ -3,7 +3,7 @@
 Rendering is the exception: the spider asks for it only for a list page that looks
 script-driven (``crawler.script_driven``) or whose portal says ``render: true``. Such a
 request carries ``playwright: True`` and goes to scrapy-playwright's download handler,
-which starts Chromium on its first page only (Debian's ``/usr/bin/chromium``, never a
+which starts Playwright and Chromium on its first page only (Debian's ``/usr/bin/chromium``, never a
 downloaded browser). Every request the page then makes (its document, scripts, XHR and
 fetch calls) is taken off the browser by a route and sent through ``engine.download_async``:
 the same downloader middlewares (robots.txt, retries, block pages), the same per-host
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+HANDLER = "crawler.browser_handler.LazyPlaywrightHandler"
 EXCHANGES = "nianbao_browser_exchanges"  # render request meta: what the page asked and got
 # Headers the browser computes for its own connection; Scrapy's downloader sets its own.
 _HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "user-agent"}
@@ -85,8 +85,9 @@ def render_mode(settings: BaseSettings) -> str:
 class BrowserAddon:
     """Add-on: route http(s) through scrapy-playwright's handler when rendering is on.
 
-    The handler passes every request without ``playwright`` in its meta to Scrapy's own
-    HTTP handler, and starts Chromium only when the first page is asked for.
+    The handler (``crawler.browser_handler``) passes every request without ``playwright``
+    in its meta to Scrapy's own HTTP handler, and starts Playwright and Chromium only when
+    the first page is to be rendered.
     """
 
     def update_settings(self, settings: BaseSettings) -> None:

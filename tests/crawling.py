@@ -33,6 +33,7 @@ class Crawl:
     archive_dir: Path
     log: list[dict[str, Any]]
     output: str
+    errors: str = ""  # the crawl's stderr: its log
 
     def archive(self) -> Archive:
         return Archive.open(self.db_url, self.archive_dir)
@@ -69,4 +70,4 @@ def run_crawl(command: list[str], server: WorldServer, folder: Path, extra: dict
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    return Crawl(db_url, folder / "raw", server.log(), done.stdout)
+    return Crawl(db_url, folder / "raw", server.log(), done.stdout, done.stderr)

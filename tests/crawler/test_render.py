@@ -42,8 +42,14 @@ def truth(browser_world: WorldServer) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def rendered(browser_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    portals = ",".join((PACKED, *UNRENDERED))
-    return run_crawl(SCRAPY, browser_world, tmp_path_factory.mktemp("rendered"), {"NIANBAO_PORTAL_IDS": portals})
+    settings = {"NIANBAO_PORTAL_IDS": ",".join((PACKED, *UNRENDERED)), "LOG_LEVEL": "INFO"}
+    return run_crawl(SCRAPY, browser_world, tmp_path_factory.mktemp("rendered"), settings)
+
+
+@pytest.fixture(scope="module")
+def unrendered(read_only: Crawl, browser_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    settings = {"NIANBAO_PORTAL_IDS": ",".join(UNRENDERED), "LOG_LEVEL": "INFO"}
+    return run_crawl(SCRAPY, browser_world, tmp_path_factory.mktemp("unrendered"), settings)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +88,13 @@ def test_only_the_page_that_needs_it_is_rendered(rendered: Crawl) -> None:
     assert {entry["portal"] for entry in browsed} == {PACKED}
     documents = [entry["path"] for entry in browsed if "upgrade-insecure-requests" in entry["headers"]]
     assert documents == ["/xxgk/nb/index.html"]
+
+
+def test_playwright_starts_with_the_first_page_to_render_not_with_the_crawl(rendered: Crawl, unrendered: Crawl) -> None:
+    started = "Starting download handler"  # scrapy-playwright's line when its Playwright starts
+    assert started in rendered.errors
+    assert started not in unrendered.errors and "Launching browser" not in unrendered.errors
+    assert "Traceback" not in rendered.errors + unrendered.errors
 
 
 def test_the_browser_presses_next_page_until_the_last(rendered: Crawl) -> None:
