@@ -145,7 +145,8 @@ class PortalSpider(scrapy.Spider):
                 links += list_entries(exchange.response) if isinstance(exchange.response, TextResponse) else []
         for view in views:
             links += page_links(HtmlResponse(response.url, body=view.encode("utf-8"), encoding="utf-8"))
-        for request in self._follow(portal, links, response.url):
+        unique = {link.url: link for link in links}  # a load-more view repeats the views before it
+        for request in self._follow(portal, list(unique.values()), response.url):
             yield request
 
     async def on_render_fault(self, failure: Failure) -> AsyncIterator[Item]:
