@@ -17,7 +17,7 @@ from nianbao.commands.errors import BadInput
 @archive_dir_option
 @click.option("--agency", required=True, help="Canonical name or a unique part of it.")
 @click.option("--year", required=True, help="The report year.")
-@click.option("--against", help="The year to compare with (default: the year before).")
+@click.option("--against", help="The year to compare with (default: the nearest earlier year archived).")
 @click.option("--version", "versions", nargs=2, type=int, help="Compare two versions of the same report: OLD NEW.")
 @click.option("--format", "output", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--all-sentences", is_flag=True, help="With text, also print the sentences that did not change.")
@@ -33,7 +33,7 @@ def diff_command(
     all_sentences: bool,
     color: bool | None,
 ) -> None:
-    """Diff a report against last year's: every cell with its absolute and relative change,
+    """Diff a report against the nearest earlier year's: every cell with its absolute and relative change,
     every section sentence by sentence, and how much of each section was carried over verbatim.
 
     \b

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import main
-from tests.research.archive import CARRIED_OVER_2023, SEARCH_WORD, FilledArchive
+from tests.research.archive import CARRIED_OVER_2023, SEARCH_WORD, FilledArchive, fill
 
 STATS = "郑州市二七区统计局"
 
@@ -132,13 +132,19 @@ def test_diff_text_and_html(archive: FilledArchive) -> None:
     assert html.startswith("<!doctype html>") and "<ins>仍然</ins>" in html
 
 
+def test_diff_compares_with_the_nearest_earlier_year(tmp_path) -> None:
+    gap = fill(f"sqlite:///{tmp_path / 'gap.sqlite'}", tmp_path / "raw", agencies=1, years=(2021, 2023))
+    data = json.loads(run(gap, "diff", "--agency", STATS, "--year", "2023", "--format", "json").output)
+    assert (data["old"]["label"], data["new"]["label"]) == ("2021 v1", "2023 v2")  # the correction is the latest
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("--agency", "二七区税务局", "--year", "2023"), "closest: 郑州市二七区"),
         (("--agency", "二七区", "--year", "2023"), "names 2 agencies"),
         (("--agency", STATS, "--year", "2023", "--against", "2019"), "archived years: 2021, 2022, 2023"),
-        (("--agency", STATS, "--year", "2021"), "no report for 2020"),
+        (("--agency", STATS, "--year", "2021"), "no report before 2021 to compare with"),
         (("--agency", STATS, "--year", "2023", "--version", "1", "7"), "versions: 1, 2"),
         (("--agency", STATS, "--year", "twenty"), "not a year"),
     ],
