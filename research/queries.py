@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, select, true
+from sqlalchemy import Connection, Table, and_, func, select, true
 from sqlalchemy.sql import Select
 
 from parsers.model import Report
@@ -45,6 +45,12 @@ def find_versions(
     if limit is not None:
         statement = statement.limit(limit)
     return _infos(connection, statement)
+
+
+def count_versions(connection: Connection, filters: Filters, *, all_versions: bool = False) -> int:
+    """How many versions :func:`find_versions` would return without a limit."""
+    statement = _filtered(view(connection, REPORTS), filters, all_versions)
+    return int(connection.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
 
 def _filtered(reports: Table, filters: Filters, all_versions: bool) -> Select:

@@ -60,50 +60,65 @@ def terms_of(query: str) -> list[str]:
     return terms
 
 
-def search(connection: Connection, query: str, *, limit: int = 20, all_versions: bool = False) -> list[Hit]:
-    """Versions whose text contains every term of ``query``, with a snippet; the latest versions only by default."""
-    terms = terms_of(query)
-    latest = "" if all_versions else "AND v.is_latest"
-    if connection.dialect.name == "sqlite" and all(len(term) >= TRIGRAM for term in terms):
-        return _sqlite_match(connection, terms, limit, latest)
-    return _scan(connection, terms, limit, latest)
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """Where the versions holding every term are: a FROM and WHERE clause and their parameters."""
+
+    source: str
+    condition: str
+    params: dict[str, object]
+    indexed: bool  # SQLite's FTS5 table, which also ranks and cuts snippets
 
 
-def _sqlite_match(connection: Connection, terms: list[str], limit: int, latest: str) -> list[Hit]:
-    phrase = " AND ".join(f'"{term}"' for term in terms)
-    rows = connection.execute(
-        text(
-            "SELECT version_fts.rowid, snippet(version_fts, 0, :start, :end, '…', 32) FROM version_fts "
-            f"JOIN version v ON v.id = version_fts.rowid WHERE version_fts MATCH :phrase {latest} "
-            "ORDER BY rank LIMIT :limit"
-        ),
-        {"start": MARK_START, "end": MARK_END, "phrase": phrase, "limit": limit},
-    )
-    return [Hit(int(version_id), " ".join(snippet.split())) for version_id, snippet in rows]
-
-
-def _scan(connection: Connection, terms: list[str], limit: int, latest: str) -> list[Hit]:
-    """Every term as a substring; PostgreSQL's trigram GIN index serves LIKE for 3+ characters."""
+def _match(connection: Connection, terms: list[str], all_versions: bool) -> _Match:
     dialect = connection.dialect.name
-    params: dict[str, object] = {"limit": limit, "context": SNIPPET_CONTEXT}
+    latest = "" if all_versions else " AND v.is_latest"
+    if dialect == "sqlite" and all(len(term) >= TRIGRAM for term in terms):
+        phrase = " AND ".join(f'"{term}"' for term in terms)
+        source = "version_fts JOIN version v ON v.id = version_fts.rowid"
+        return _Match(source, "version_fts MATCH :phrase" + latest, {"phrase": phrase}, indexed=True)
+    # Every term as a substring; PostgreSQL's trigram GIN index serves LIKE for 3+ characters.
+    params: dict[str, object] = {}
     conditions = []
     for index, term in enumerate(terms):
         params[f"t{index}"] = term
-        params[f"p{index}"] = "%" + _escape_like(term) + "%"
         if dialect == "postgresql" and len(term) >= TRIGRAM:
+            params[f"p{index}"] = "%" + _escape_like(term) + "%"
             conditions.append(f"v.text LIKE :p{index} ESCAPE '\\'")
         else:
             conditions.append(f"{_position(dialect, ':t' + str(index))} > 0")
-    position = _position(dialect, ":t0")
+    return _Match("version v", " AND ".join(conditions) + latest, params, indexed=False)
+
+
+def search(connection: Connection, query: str, *, limit: int = 20, all_versions: bool = False) -> list[Hit]:
+    """Versions whose text contains every term of ``query``, with a snippet; the latest versions only by default."""
+    terms = terms_of(query)
+    where = _match(connection, terms, all_versions)
+    if where.indexed:
+        rows = connection.execute(
+            text(
+                f"SELECT version_fts.rowid, snippet(version_fts, 0, :start, :end, '…', 32) FROM {where.source} "
+                f"WHERE {where.condition} ORDER BY rank LIMIT :limit"
+            ),
+            {**where.params, "start": MARK_START, "end": MARK_END, "limit": limit},
+        )
+        return [Hit(int(version_id), " ".join(snippet.split())) for version_id, snippet in rows]
+    position = _position(connection.dialect.name, ":t0")
     start = f"CASE WHEN {position} > :context THEN {position} - :context ELSE 1 END"
     rows = connection.execute(
         text(
             f"SELECT v.id, substr(v.text, {start}, :width) AS excerpt, {start} AS excerpt_start "
-            f"FROM version v WHERE {' AND '.join(conditions)} {latest} ORDER BY v.id DESC LIMIT :limit"
+            f"FROM {where.source} WHERE {where.condition} ORDER BY v.id DESC LIMIT :limit"
         ),
-        {**params, "width": 2 * SNIPPET_CONTEXT + len(terms[0])},
+        {**where.params, "limit": limit, "context": SNIPPET_CONTEXT, "width": 2 * SNIPPET_CONTEXT + len(terms[0])},
     )
     return [Hit(int(version_id), mark(excerpt, terms, start > 1)) for version_id, excerpt, start in rows]
+
+
+def count_hits(connection: Connection, query: str, *, all_versions: bool = False) -> int:
+    """How many versions :func:`search` would find without a limit."""
+    where = _match(connection, terms_of(query), all_versions)
+    return int(connection.scalar(text(f"SELECT count(*) FROM {where.source} WHERE {where.condition}"), where.params))
 
 
 def _position(dialect: str, needle: str) -> str:

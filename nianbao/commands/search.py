@@ -33,11 +33,12 @@ def search_command(
       nianbao search 行政复议
       nianbao search "政务新媒体 2023年" --json
     """
-    from research.search import BadQuery, highlight, search_versions
+    from research.search import BadQuery, count_hits, highlight, search_versions
 
     try:
         with open_archive(db_url, archive_dir, write=False) as archive, archive.engine.connect() as connection:
             hits = search_versions(connection, query, limit=limit, all_versions=all_versions)
+            total = len(hits) if len(hits) < limit else count_hits(connection, query, all_versions=all_versions)
     except BadQuery as bad:
         raise BadInput(str(bad)) from bad
     if as_json:
@@ -49,4 +50,5 @@ def search_command(
     for row, snippet in hits:
         click.echo(f"{row.agency} {row.year} v{row.version}  (version id {row.version_id})")
         click.echo(f"    {highlight(snippet, start, end)}")
-    click.echo(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}")
+    cut = f" (showing the first {len(hits)}; --limit shows more)" if total > len(hits) else ""
+    click.echo(f"{total} hit{'s' if total != 1 else ''}{cut}")

@@ -58,9 +58,9 @@ def report_link(row: VersionInfo, text: str | None = None) -> str:
 # --- the list ---------------------------------------------------------------------
 
 
-def list_page(rows: Sequence[VersionInfo], form: dict[str, str], error: str | None = None) -> str:
+def list_page(rows: Sequence[VersionInfo], total: int, form: dict[str, str], error: str | None = None) -> str:
     message = f'<p class="error" id="error">{escape(error)}</p>' if error else ""
-    count = f'<p id="count">{len(rows)} reports</p>'
+    count = f'<p id="count">{total} reports</p>' + _cut_note(len(rows), total, "narrow the filters to see the rest")
     body = f"<h1>Annual reports in the archive</h1>{_filter_form(form)}{message}{count}{_list_table(rows)}"
     return layout("nianbao: reports", body)
 
@@ -188,7 +188,14 @@ def diff_page(diff: ReportDiff) -> str:
     return layout(f"diff {diff.new.agency}", html_fragment(diff, show_equal=True))
 
 
-def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], error: str | None = None) -> str:
+def _cut_note(shown: int, total: int, advice: str) -> str:
+    """Says so when a list shows fewer rows than there are."""
+    if shown >= total:
+        return ""
+    return f'<p class="cut" id="cut">showing the first {shown} of {total}: {escape(advice)}</p>'
+
+
+def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], total: int, error: str | None = None) -> str:
     form = (
         '<form id="search-form" method="get" action="/search">'
         f'<input id="q" name="q" value="{escape(query)}" placeholder="关键词">'
@@ -200,7 +207,9 @@ def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], error: str 
         f"{highlight(escape(snippet), '<mark>', '</mark>')}</li>"
         for row, snippet in hits
     )
-    summary = f'<p id="hit-count">{len(hits)} hits</p>' if query and not error else ""
+    summary = ""
+    if query and not error:
+        summary = f'<p id="hit-count">{total} hits</p>' + _cut_note(len(hits), total, "add a word to narrow the search")
     return layout(f"search {query}", f'<h1>Search</h1>{form}{message}{summary}<ol id="hits">{items}</ol>')
 
 

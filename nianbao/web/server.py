@@ -26,6 +26,7 @@ from research.filters import BadFilter, parse_filters, parse_year
 from research.queries import (
     NotArchived,
     archived_years,
+    count_versions,
     document_media_type,
     documents_of,
     find_versions_or_suggest,
@@ -33,13 +34,17 @@ from research.queries import (
     version_info,
     versions_of,
 )
-from research.search import BadQuery, search_versions
+from research.search import BadQuery, count_hits, search_versions
 
 LIST_LIMIT = 500
+SEARCH_LIMIT = 50
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
+def create_app(
+    engine: Engine, raw_dir: Path | None = None, *, list_limit: int = LIST_LIMIT, search_limit: int = SEARCH_LIMIT
+) -> App:
+    """The routes; a list or search longer than its limit shows the first rows and says how many there are."""
     app = App(pages.error_page)
 
     @app.route("/")
@@ -54,10 +59,11 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
                 failed=[form["failed"]] if form["failed"] else [],
             )
             with engine.connect() as connection:
-                rows = find_versions_or_suggest(connection, filters, limit=LIST_LIMIT)
+                rows = find_versions_or_suggest(connection, filters, limit=list_limit)
+                total = len(rows) if len(rows) < list_limit else count_versions(connection, filters)
         except BadFilter as bad:
-            return Response(pages.list_page([], form, error=str(bad)), status=400)
-        return Response(pages.list_page(rows, form))
+            return Response(pages.list_page([], 0, form, error=str(bad)), status=400)
+        return Response(pages.list_page(rows, total, form))
 
     # Ids are ASCII digits that fit the database's 64-bit integer; anything else is no page.
     @app.route(r"/report/(?P<version_id>[0-9]{1,18})")
@@ -89,13 +95,14 @@ def create_app(engine: Engine, raw_dir: Path | None = None) -> App:
     def search(request: Request) -> Response:
         query = request.get("q")
         if not query:
-            return Response(pages.search_page("", []))
+            return Response(pages.search_page("", [], 0))
         try:
             with engine.connect() as connection:
-                hits = search_versions(connection, query)
+                hits = search_versions(connection, query, limit=search_limit)
+                total = len(hits) if len(hits) < search_limit else count_hits(connection, query)
         except BadQuery as bad:
-            return Response(pages.search_page(query, [], error=str(bad)), status=400)
-        return Response(pages.search_page(query, hits))
+            return Response(pages.search_page(query, [], 0, error=str(bad)), status=400)
+        return Response(pages.search_page(query, hits, total))
 
     @app.route(r"/alerts(?P<suffix>\.atom)?")
     def watched(request: Request, suffix: str | None) -> Response:

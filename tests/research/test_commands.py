@@ -182,3 +182,10 @@ def test_search_latest_versions_unless_asked(archive: FilledArchive) -> None:
 
 def test_search_needs_a_word(archive: FilledArchive) -> None:
     assert "nothing to search for" in one_line_error(run(archive, "search", " "))
+
+
+@pytest.mark.parametrize("query", ["政府信息公开", "公开"])  # the trigram index and the scan
+def test_search_counts_every_hit_when_the_list_is_cut(archive: FilledArchive, query: str) -> None:
+    result = run(archive, "search", query, "--limit", "2", "--no-color")
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("12 hits (showing the first 2; --limit shows more)")

@@ -124,3 +124,14 @@ def test_the_alerts_page_and_its_atom_feed_list_the_same_alerts(app) -> None:
     entries = ElementTree.fromstring(feed).findall(f"{{{ATOM}}}entry")
     assert status == 200 and response.content_type.startswith("application/atom+xml")
     assert len(entries) == page.count('<li class="alert ') > 0
+
+
+def test_counts_are_true_when_a_list_is_cut(archive: FilledArchive) -> None:
+    engine = archive.engine()
+    small = create_app(engine, archive.raw_dir, list_limit=5, search_limit=2)
+    _, listed, _ = get(small, "/")
+    _, found, _ = get(small, "/search", "q=政府信息公开")
+    engine.dispose()
+    assert '<p id="count">12 reports</p>' in listed and "showing the first 5 of 12" in listed
+    assert listed.count('class="report-link"') == 5
+    assert '<p id="hit-count">12 hits</p>' in found and "showing the first 2 of 12" in found
