@@ -1,10 +1,10 @@
 """Headless Chromium for the list pages that reading cannot solve, through Scrapy's engine.
 
 Rendering is the exception: the spider asks for it only for a list page that looks
-script-driven (``crawler.script_driven``) or whose portal says ``render: true``. Such a
-request carries ``playwright: True`` and goes to scrapy-playwright's download handler,
-which starts Playwright and Chromium on its first page only (Debian's ``/usr/bin/chromium``, never a
-downloaded browser). Every request the page then makes (its document, scripts, XHR and
+script-driven (``crawler.roles.script_driven_reason``) or whose portal says ``render:
+true``. Such a request carries ``playwright: True`` and goes to scrapy-playwright's
+download handler, which starts Playwright and Chromium on its first page only (Debian's
+``/usr/bin/chromium``, never a downloaded browser). Every request the page then makes (its document, scripts, XHR and
 fetch calls) is taken off the browser by a route and sent through ``engine.download_async``:
 the same downloader middlewares (robots.txt, retries, block pages), the same per-host
 download slot (concurrency, delay, Crawl-delay) as every other request of the crawl. A

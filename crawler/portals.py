@@ -70,7 +70,7 @@ class Hints(_Strict):
     report_link_pattern: re.Pattern[str] | None = None  # URLs of report pages (searched, not matched)
     scope_urls: tuple[str, ...] = ()  # more URL prefixes whose pages the crawl may walk
     # true: render every list page in Chromium; false: never; auto: only those that look
-    # script-driven (crawler.script_driven)
+    # script-driven (crawler.roles.script_driven_reason)
     render: bool | Literal["auto"] = "auto"
 
     @field_validator("list_urls", "scope_urls")

@@ -36,7 +36,7 @@ from crawler.browser import Exchange, Recording, page_of, recording_of, render_m
 from crawler.items import Attachment, BrowserResource, Fault, ListPage, ReportPage, capture_fields
 from crawler.pagination import list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.script_driven import script_driven_reason
+from crawler.roles import script_driven_reason
 from crawler.spiders import faults
 from crawler.spiders.links import (
     Link,
