@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-render bench-archive bench-query clean
+.PHONY: demo test test-deep lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-render bench-archive bench-query clean
 
 $(STAMP): pyproject.toml | system-deps-demo
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +18,9 @@ demo: $(STAMP)
 
 test: system-deps-test lint
 	$(PY) -m pytest -q
+
+test-deep: system-deps-test lint
+	$(PY) -m pytest -q -m deep
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -19,21 +19,25 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
+from threading import Thread
 from time import monotonic, time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import Request, signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later, create_looping_call
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from crawler import config
@@ -47,13 +51,22 @@ if TYPE_CHECKING:
     from storage.warc import WarcWriter
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+ARCHIVE_UNWRITABLE = "nianbao/archive/unwritable"  # the stat with the one line; the spider closes with its last part
+ITEM_ERRORS = "nianbao/item_error"
+
+
+class _DaemonThreadPool(ThreadPool):
+    # A crawl stopped at once (a second Ctrl-C) never runs close_spider, and Python waits
+    # for every non-daemon thread before it exits: idle workers would hold it forever.
+    threadFactory = partial(Thread, daemon=True)
 
 
 class ThreadLane:
     """A bounded pool of threads that the reactor hands blocking work to, and awaits."""
 
     def __init__(self, name: str, threads: int) -> None:
-        self.pool = ThreadPool(minthreads=0, maxthreads=max(1, threads), name=name)
+        self.pool = _DaemonThreadPool(minthreads=0, maxthreads=max(1, threads), name=name)
 
     def start(self) -> None:
         self.pool.start()
@@ -78,8 +91,10 @@ class ArchiveExtension:
         self.warc: WarcWriter | None = None
         self.run_id: int | None = None
         self.writer = ThreadLane("nianbao-archive", 1)  # one writer: rows and WARC records in order
+        self.failure: str | None = None  # why the archive cannot be written, once it cannot
         crawler.signals.connect(self.open, signal=signals.engine_started)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
@@ -87,27 +102,74 @@ class ArchiveExtension:
 
     def open(self) -> None:
         from storage.archive import Archive
-        from storage.warc import WarcWriter
+        from storage.warc import WarcWriter, recover_open_files
 
         self.archive = Archive.open(self.db_url, self.archive_dir)
+        if self.write_warc:
+            for name in recover_open_files(self.archive.warc_dir):
+                logger.warning("closed %s, which a crawl that was stopped left open", name)
         self.warc = WarcWriter(self.archive.warc_dir) if self.write_warc else None
         portals = getattr(self.crawler.spider, "portals", {})
         self.run_id = self.archive.start_run(list(portals))
         self.writer.start()
 
     def close(self) -> None:
+        from storage.errors import ArchiveError
+
         if self.archive is None:
             return
         self.writer.stop()
-        if self.warc is not None:
-            self.warc.close()
-        self.archive.finish_run(self.run_id, self.crawler.stats.get_stats())
+        try:
+            if self.warc is not None:
+                self.warc.close()
+            self.archive.finish_run(self.run_id, self.crawler.stats.get_stats())
+        except (ArchiveError, OSError) as error:  # the archive that stopped the crawl, most likely
+            logger.error("the crawl run could not be closed in the archive: %s", error)
         self.archive.close()
         self.archive = None
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
-        """Run an archive write in the writer thread; await its result."""
-        return await self.writer.run(work, *args)
+        """Run an archive write in the writer thread; await its result. When the archive
+        can take no more writes, the crawl stops and the item ends here (DropItem)."""
+        from storage.errors import ArchiveUnwritable
+
+        try:
+            return await self.writer.run(work, *args)
+        except ArchiveUnwritable as error:
+            self.unwritable(error)
+            raise DropItem(str(error), log_level="DEBUG") from error
+
+    def unwritable(self, error: Exception) -> None:
+        """Stop the crawl, once, with one line: every later write would fail the same way."""
+        if self.failure is not None:
+            return
+        self.failure = str(error)
+        self.crawler.stats.set_value(ARCHIVE_UNWRITABLE, self.failure)
+        logger.error("stopping the crawl: %s", self.failure)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_UNWRITABLE.rsplit("/", 1)[1]))
+
+    async def item_error(self, item: Any, response: Any, spider: Any, failure: Failure) -> None:
+        """An item a pipeline failed on unexpectedly: a fault row, counted, so nothing is dropped
+        in silence. Its capture stays unfinished, so the next crawl processes it again."""
+        from crawler.items import Capture
+        from parsers.parse_file import describe_error
+
+        self.crawler.stats.inc_value(ITEM_ERRORS)
+        if isinstance(item, Capture) and item.sha256 is not None and self.failure is None:
+            detail = describe_error(failure.value)
+            await self.write(self._record_item_error, item, detail)
+
+    def _record_item_error(self, item: Any, detail: str) -> None:
+        self.archive.record_capture(
+            item.url,
+            fetched_at=item.fetched_at,
+            sha256=item.sha256,
+            fault="item_error",
+            reason=detail,
+            run_id=self.run_id,
+            referer=item.referer,
+            portal_id=item.portal_id,
+        )
 
     # -- what conditional GET reads ---------------------------------------------------
 

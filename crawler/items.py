@@ -46,10 +46,13 @@ class Capture:
     # -- set by the pipelines ---------------------------------------------------------
     sha256: str | None = None
     capture_id: Any = None
-    report: Any = None  # parsers.model.Report when the content parsed
-    parse_fault: str | None = None  # the ParseError reason when it did not
-    parse_detail: str = ""
+    parsed: Any = None  # parsers.parse_file.ParseOutcome: the report, or why there is none
     role: str = field(default="page", init=False)
+
+    @property
+    def report(self) -> Any:
+        """The parsers.model.Report its content parsed into, if it did."""
+        return self.parsed.report if self.parsed is not None else None
 
 
 @dataclass(slots=True, kw_only=True)

@@ -2,14 +2,19 @@
 
 1. ``StoreCapturePipeline``: every page's raw bytes (content-addressed) and a capture row,
    with its WARC records when NIANBAO_WARC is on (a revisit record for a ``304``, or for
-   bytes already archived); a fault row for every ``Fault``.
-2. ``ParseReportPipeline`` (NIANBAO_PARSE, NIANBAO_PARSE_THREADS): extract and parse the
-   document that carries a report (a report page without attachments, or an attachment)
-   as ``parsers.parse_file.parse_bytes`` does (told the portal's title for it), in a
+   bytes already archived); a fault row for every ``Fault``. The capture of a document
+   that carries a report is stored *unfinished*, with what parsing it needs: until its
+   report (or the fault that explains why there is none) is stored it is no validator
+   for a conditional GET, so a crash in between costs a refetch, never the report.
+2. ``ParseReportPipeline`` (NIANBAO_PARSE, NIANBAO_PARSE_THREADS): extract and parse that
+   document with ``parsers.parse_file.parse_bytes`` (told the portal's title for it), in a
    bounded pool of threads so that a long PDF or OCR job never holds the reactor. A
-   ``NotAnnualReport`` is noise: counted, not a report. Any other ``ParseError`` becomes the item's ``parse_fault``.
+   ``NotAnnualReport`` is noise: counted, not a report. Any other ``ParseError`` becomes
+   the item's ``parse_fault``; any other exception too, and its capture stays unfinished
+   so that the next crawl parses it again.
 3. ``StoreReportPipeline``: the parsed report through ``archive.store_report`` (a new
-   version only when its bytes are new to that report), or a fault row with the reason.
+   version only when its bytes are new to that report), or a fault row with the reason;
+   either finishes the capture in the same transaction.
 
 No URL-named files and no delta-fetch: a revised PDF at the same URL has new bytes, so
 a new sha256 and a new version. Archive writes run in ArchiveExtension's writer thread.
@@ -17,8 +22,7 @@ a new sha256 and a new version. Archive writes run in ArchiveExtension's writer 
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
+import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +37,12 @@ from storage.warc_http import header_value
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from parsers.model import Region, Report
+    from crawler.portals import Portal
+    from parsers.model import Region
+    from storage.archive import UnfinishedCapture
 
 NOISE = "not_annual_report"
+logger = logging.getLogger(__name__)
 
 
 def _archive_extension(crawler: Crawler) -> ArchiveExtension:
@@ -49,6 +56,7 @@ class StoreCapturePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.archive = _archive_extension(crawler)
+        self.parsing = config.get_bool(crawler.settings, "NIANBAO_PARSE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreCapturePipeline:
@@ -80,6 +88,7 @@ class StoreCapturePipeline:
             referer=item.referer,
             portal_id=item.portal_id,
             method=item.request_method,
+            unfinished=parse_hints(item, self.crawler) if self.parsing and carries_report(item) else None,
         )
 
     def _warc(self, item: Capture) -> Any:
@@ -138,52 +147,33 @@ class ParseReportPipeline:
     async def process_item(self, item: Any) -> Any:
         if not carries_report(item):
             return item
-        from parsers.errors import ParseError
+        from parsers.parse_file import from_hints, parse_bytes, parse_outcome
 
-        work = partial(
-            parse_document,
-            item.body,
-            region=self._region(item.portal_id),
-            title=title_hint(item),
-            published=item.published_at,
-        )
-        try:
-            item.report = await self.lane.run(work)
-        except ParseError as error:
-            item.parse_fault, item.parse_detail = error.reason, error.message
-        outcome = "parsed" if item.report is not None else "noise" if item.parse_fault == NOISE else "fault"
-        self.crawler.stats.inc_value(f"nianbao/parse/{outcome}")
-        if outcome == "fault":
-            self.crawler.stats.inc_value(f"nianbao/parse/fault/{item.parse_fault}")
+        work = partial(parse_bytes, item.body, **from_hints(parse_hints(item, self.crawler)))
+        item.parsed = outcome = await self.lane.run(parse_outcome, work)
+        self.crawler.stats.inc_value(f"nianbao/parse/{outcome.kind}")
+        if outcome.kind == "fault":
+            self.crawler.stats.inc_value(f"nianbao/parse/fault/{outcome.fault}")
+        elif outcome.retry:
+            logger.error("%s: %s (recorded as a fault; parsed again next crawl)", item.url, outcome.detail)
         return item
 
-    def _region(self, portal_id: str) -> Region | None:
-        from parsers.model import Region
 
-        portal = getattr(self.crawler.spider, "portals", {}).get(portal_id)
-        if portal is None:
-            return None
-        return Region(portal.region.province, portal.region.city, portal.region.district)
+def parse_hints(item: ReportPage | Attachment, crawler: Crawler) -> dict[str, Any]:
+    """What parsing the item's document needs besides its bytes, as plain data: it is kept
+    on an unfinished capture so that ``nianbao repair`` parses it as the crawl would."""
+    from parsers.parse_file import hints
+
+    portal = getattr(crawler.spider, "portals", {}).get(item.portal_id)
+    return hints(portal_region(portal), title_hint(item), item.published_at) | {"list_url": item.list_url}
 
 
-def parse_document(data: bytes, *, region: Region | None, title: str | None, published: date | None = None) -> Report:
-    """``parsers.parse_file.parse_bytes``, told what the portal says about the document.
+def portal_region(portal: Portal | None) -> Region | None:
+    from parsers.model import Region
 
-    A document may print its title badly (a spreadsheet without one, a PDF title broken
-    over two lines); the link text or page title that named it is the portal's own
-    label for it, so it stands in when the document's reader found no title. The date
-    the report page was published is the record's ``published_at`` (report-schema.md),
-    for an attachment too, which rarely shows when it went online.
-    """
-    from parsers.extract import extract
-    from parsers.report import parse
-
-    document = extract(data)
-    if title and not document.title:
-        document = replace(document, title=title)
-    if published:
-        document = replace(document, published_at=published)
-    return parse(document, region=region)
+    if portal is None:
+        return None
+    return Region(portal.region.province, portal.region.city, portal.region.district)
 
 
 def title_hint(item: ReportPage | Attachment) -> str | None:
@@ -209,45 +199,22 @@ class StoreReportPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ReportPage | Attachment):
+        if not isinstance(item, ReportPage | Attachment) or item.parsed is None:
             return item
-        if item.report is not None:
-            await self.archive.write(self._store_report, item)
-        elif item.parse_fault and item.parse_fault != NOISE:
-            await self.archive.write(self._record_parse_fault, item, item.parse_fault, item.parse_detail)
+        from storage.repair import store_outcome
+
+        stored = await self.archive.write(
+            store_outcome, self.archive.archive, unfinished(item), item.parsed, self.archive.run_id
+        )
+        if stored in {"new", "seen", "refused"}:
+            self.crawler.stats.inc_value(f"nianbao/version/{stored}")
         return item
 
-    def _store_report(self, item: ReportPage | Attachment) -> None:
-        from storage.errors import ArchiveError
 
-        try:
-            result = self.archive.archive.store_report(
-                item.report,
-                sha256=item.sha256,
-                source_url=item.url,
-                fetched_at=item.fetched_at,
-                media_type=header_value(item.headers, "Content-Type"),
-                list_url=item.list_url,
-                portal_id=item.portal_id,
-                region=item.report.region,
-                capture_id=item.capture_id,
-            )
-        except ArchiveError as error:  # a report without agency or year, or writers that kept colliding
-            self.crawler.stats.inc_value("nianbao/version/refused")
-            self._record_parse_fault(item, "not_stored", str(error))
-            return
-        self.crawler.stats.inc_value(f"nianbao/version/{'new' if result.created else 'seen'}")
+def unfinished(item: ReportPage | Attachment) -> UnfinishedCapture:
+    """The item's capture as ``storage.repair`` knows one: unfinished until its outcome is stored."""
+    from storage.archive import UnfinishedCapture
 
-    def _record_parse_fault(self, item: Capture, reason: str, detail: str) -> None:
-        # No status: this row is about the bytes (sha256), not a second response, so it
-        # never stands in for the response's validators in a conditional GET.
-        self.archive.archive.record_capture(
-            item.url,
-            fetched_at=item.fetched_at,
-            sha256=item.sha256,
-            fault=f"parse_{reason}",
-            reason=detail or None,
-            run_id=self.archive.run_id,
-            referer=item.referer,
-            portal_id=item.portal_id,
-        )
+    content_type = header_value(item.headers, "Content-Type")
+    fields = (item.capture_id, item.url, item.sha256, item.fetched_at, content_type, item.referer, item.portal_id)
+    return UnfinishedCapture(*fields, {"list_url": item.list_url})

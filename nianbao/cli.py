@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "db": "nianbao.commands.db:db_command",
     "export": "nianbao.commands.export:export_command",
     "reparse": "nianbao.commands.reparse:reparse_command",
+    "repair": "nianbao.commands.repair:repair_command",
     "diff": "nianbao.commands.diff:diff_command",
     "query": "nianbao.commands.query:query_command",
     "search": "nianbao.commands.search:search_command",

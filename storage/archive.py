@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -34,7 +35,7 @@ from parsers.model import Region, Report
 from storage import migrate
 from storage.engine import open_engine, writer
 from storage.errors import ArchiveError
-from storage.models import CaptureRow, CrawlRunRow
+from storage.models import CaptureRow, CrawlRunRow, clip
 from storage.rawstore import RawStore
 from storage.retry import one_line, run_retrying
 from storage.versions import (
@@ -44,6 +45,7 @@ from storage.versions import (
     agency_id_for,
     ensure_alias,
     ensure_document,
+    finish_captures,
     prepare,
     report_key,
     store_version,
@@ -64,6 +66,26 @@ class Validators:
     last_modified: str | None
     sha256: str | None
     warc: PriorRecord | None  # what a 304's revisit record refers to
+
+
+@dataclass(frozen=True, slots=True)
+class UnfinishedCapture:
+    """A capture whose report was never stored, and what parsing it needs."""
+
+    id: int
+    url: str
+    sha256: str
+    fetched_at: datetime
+    media_type: str | None
+    referer: str | None
+    portal_id: str | None
+    hints: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, row: CaptureRow) -> UnfinishedCapture:
+        sha256 = row.sha256 or ""  # an unfinished capture always has its bytes
+        hints = row.unfinished or {}
+        return cls(row.id, row.url, sha256, row.fetched_at, row.content_type, row.referer, row.portal_id, hints)
 
 
 class Archive:
@@ -156,8 +178,15 @@ class Archive:
         referer: str | None = None,
         portal_id: str | None = None,
         method: str = "GET",
+        unfinished: Mapping[str, Any] | None = None,
+        finishes: bool = False,
     ) -> int:
-        """One request and its outcome: a response (``sha256`` of its stored body) or a fault."""
+        """One request and its outcome: a response (``sha256`` of its stored body) or a fault.
+
+        ``unfinished``: the response carries a report still to be parsed and stored, with
+        what parsing it needs; until then it is no validator. ``finishes``: this row (a
+        parse fault) is the outcome of the unfinished captures of ``sha256`` at ``url``.
+        """
         content_type = header_value(headers, "Content-Type")
         size = None if sha256 is None else self._raw_size(sha256)
         columns = {
@@ -170,17 +199,20 @@ class Archive:
             "last_modified": header_value(headers, "Last-Modified"),
             "content_type": content_type,
             "sha256": sha256,
-            "fault": fault,
+            "fault": clip(fault, CaptureRow.fault),
             "fault_reason": reason,
             "crawl_run_id": run_id,
             "referer": referer,
             "portal_id": portal_id,
+            "unfinished": dict(unfinished) if unfinished else None,
         } | _warc_columns(warc)
 
         def insert(session: Session) -> int:
             if sha256 is not None and size is not None:
                 relative = self.raw.relative_path(sha256)
                 ensure_document(session.connection(), sha256, content_type, size, relative, self.clock())
+                if finishes:
+                    finish_captures(session.connection(), url, sha256)
             return _added_id(session, CaptureRow(**columns))
 
         return self.transact(f"record the capture of {url}", insert)
@@ -195,12 +227,23 @@ class Archive:
         )
         with Session(self.engine) as session:
             capture = session.scalars(query).first()
-        if capture is None:
-            return None
+        if capture is None or capture.unfinished is not None:
+            return None  # a 304 to an unfinished capture would leave its report unparsed for good
         warc = _prior(capture)
         if capture.warc_record_type == "revisit" and capture.payload_digest:
             warc = self.prior_record(capture.payload_digest) or warc  # point at the full response
         return Validators(capture.etag, capture.last_modified, capture.sha256, warc)
+
+    def finish_captures(self, url: str, sha256: str) -> None:
+        """The unfinished captures of ``sha256`` at ``url`` need nothing more (bytes that are no report)."""
+        finish = partial(_finish_captures_in, url=url, sha256=sha256)
+        self.transact(f"finish the captures of {url}", finish)
+
+    def unfinished_captures(self) -> list[UnfinishedCapture]:
+        """Captures whose report was never stored, oldest first: what ``storage.repair`` parses."""
+        query = select(CaptureRow).where(CaptureRow.unfinished.is_not(None)).order_by(CaptureRow.id)
+        with Session(self.engine) as session:
+            return [UnfinishedCapture.of(row) for row in session.scalars(query)]
 
     def prior_record(self, payload_digest: str) -> PriorRecord | None:
         """The first response record with this payload, for an identical-payload revisit."""
@@ -297,6 +340,10 @@ def _prepare_schema(engine: Engine, upgrade: bool | None) -> None:
     if upgrade and current != migrate.head_revision():
         migrate.upgrade(engine)
     migrate.check(engine)
+
+
+def _finish_captures_in(session: Session, *, url: str, sha256: str) -> None:
+    finish_captures(session.connection(), url, sha256)
 
 
 def _added_id(session: Session, row: Any) -> int:

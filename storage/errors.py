@@ -22,3 +22,8 @@ class VersionConflict(ArchiveError):
 
 class UnkeyedReport(ArchiveError):
     """A parsed report without an agency or a year: there is no key to store it under."""
+
+
+class ArchiveUnwritable(ArchiveError):
+    """The archive's folder or database cannot take more writes (a full disk, a read-only
+    folder): no later write will do better, so a crawl stops rather than go on."""

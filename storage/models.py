@@ -70,6 +70,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+TRUNCATED = "…[truncated]"
+
+
+def clip(value: str | None, column: Any) -> str | None:
+    """``value`` cut to fit a ``String(n)`` column, its end marked, so a server's absurd
+    header is kept as far as it fits instead of failing the row (PostgreSQL enforces n)."""
+    limit = getattr(column.type, "length", None)
+    if value is None or limit is None or len(value) <= limit:
+        return value
+    return value[: limit - len(TRUNCATED)] + TRUNCATED
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
@@ -217,6 +229,9 @@ class CaptureRow(Base):
     portal_id: Mapped[str | None] = mapped_column(String(100))
     referer: Mapped[str | None] = mapped_column(Text)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
+    # What parsing this capture still needs (crawler.pipelines.parse_hints) until its report
+    # or parse fault is stored; NULL once it is. Never a validator while set.
+    unfinished: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class CellRow(Base):

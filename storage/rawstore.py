@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.errors import ArchiveError
+from storage.errors import ArchiveError, ArchiveUnwritable
 
 CHUNK = 1 << 20
 STALE_TEMP_SECONDS = 3600
@@ -157,10 +157,10 @@ def _os_errors(root: Path, action: str) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise ArchiveError(f"cannot {action} archive folder {root}: {_describe(error)}") from error
+        raise ArchiveUnwritable(f"cannot {action} archive folder {root}: {describe_os_error(error)}") from error
 
 
-def _describe(error: OSError) -> str:
+def describe_os_error(error: OSError) -> str:
     if error.errno == errno.ENOSPC or error.errno == errno.EDQUOT:
         return "the disk is full"
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):

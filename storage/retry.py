@@ -16,12 +16,13 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from storage.errors import ArchiveError, VersionConflict
+from storage.errors import ArchiveError, ArchiveUnwritable, VersionConflict
 
 T = TypeVar("T")
 ATTEMPTS = 8
 _UNIQUE_VIOLATION = "23505"
 _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+_UNWRITABLE = ("disk is full", "readonly database", "read-only", "no space left", "disk i/o error", "quota")
 _SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
 
 
@@ -51,7 +52,15 @@ def run_retrying(operation: Callable[[], T], *, what: str, attempts: int = ATTEM
     except SQLAlchemyError as error:
         if is_conflict(error):
             raise VersionConflict(f"{what}: still colliding with other writers after {attempts} tries") from error
+        if is_unwritable(error):
+            raise ArchiveUnwritable(f"{what}: the database cannot be written: {one_line(error)}") from error
         raise ArchiveError(f"{what}: {one_line(error)}") from error
+
+
+def is_unwritable(error: BaseException) -> bool:
+    """A database that can take no more writes: a full disk or quota, a read-only file or folder."""
+    message = str(getattr(error, "orig", error)).lower()
+    return isinstance(error, OperationalError) and any(text in message for text in _UNWRITABLE)
 
 
 def one_line(error: BaseException) -> str:

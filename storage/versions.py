@@ -42,6 +42,7 @@ from storage.models import (
     ReportRow,
     VersionRow,
     VersionSourceRow,
+    clip,
 )
 
 # Core tables of the mapped classes: the write path inserts rows in bulk, below the ORM.
@@ -142,8 +143,15 @@ def store_version(connection: Connection, prepared: Prepared, sighting: Sighting
         _record_seen(connection, same, sighting)
     if sighting.capture_id is not None:
         connection.execute(update(CaptureRow).where(CaptureRow.id == sighting.capture_id).values(version_id=same["id"]))
+    finish_captures(connection, sighting.source_url, sighting.sha256)
     number, ordinal, is_latest = reorder(connection, report_id, siblings)[same["id"]]
     return StoreResult(agency_id, report_id, same["id"], number, ordinal, same["created"], is_latest)
+
+
+def finish_captures(connection: Connection, url: str, sha256: str) -> None:
+    """The unfinished captures of these bytes at this URL have their outcome stored now."""
+    unfinished = (CaptureRow.url == url, CaptureRow.sha256 == sha256, CaptureRow.unfinished.is_not(None))
+    connection.execute(update(CaptureRow).where(*unfinished).values(unfinished=None))
 
 
 def agency_id_for(connection: Connection, key: ReportKey, portal_id: str | None, now: datetime) -> int:
@@ -168,6 +176,7 @@ def ensure_document(
     connection: Connection, sha256: str, media_type: str | None, size: int, path: str, now: datetime
 ) -> None:
     """The document row of stored raw bytes; a second writer of the same bytes adds nothing."""
+    media_type = clip(media_type, DocumentRow.media_type)
     values = {"sha256": sha256, "media_type": media_type, "size": size, "path": path, "stored_at": now}
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
     connection.execute(dialect.insert(DocumentRow.__table__).values(**values).on_conflict_do_nothing())

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -38,12 +39,16 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from storage.errors import ArchiveUnwritable
+from storage.rawstore import describe_os_error
 from storage.warc_http import HttpRequest, HttpResponse, normalise, payload_digest, request_headers, request_target
 
 PROFILE_URL = "http://netpreserve.org/warc/1.1/revisit/"
 IDENTICAL_PAYLOAD = "identical-payload-digest"
 NOT_MODIFIED = "server-not-modified"
 MAX_BYTES = 1_000_000_000  # Heritrix and StormCrawler roll at about 1 GB
+OPEN_SUFFIX = ".open"  # a file being written; recover_open_files closes one a killed writer left
+_CHUNK = 1 << 20
 DEDUP_MEMORY = 100_000  # payload digests remembered for revisits within a run
 
 
@@ -108,9 +113,26 @@ class WarcWriter:
         """Write one request and its response (or revisit); returns where the main record is.
 
         ``extra`` WARC headers go on both records: a browser's exchanges carry Browsertrix's
-        ``WARC-Page-ID`` and ``WARC-Resource-Type`` there.
+        ``WARC-Page-ID`` and ``WARC-Resource-Type`` there. The records are flushed before
+        this returns, so a row that points at them never outlives them when the process is
+        killed. ArchiveUnwritable when the folder is full or read-only.
         """
-        extra = dict(extra or {})
+        try:
+            ref = self._write_exchange(request, response, prior, ip, dict(extra or {}))
+            self._current_file().flush()
+        except OSError as error:
+            reason = describe_os_error(error)
+            raise ArchiveUnwritable(f"cannot write WARC records to {self.directory}: {reason}") from error
+        return ref
+
+    def _write_exchange(
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        prior: PriorRecord | None,
+        ip: str | None,
+        extra: dict[str, str],
+    ) -> WarcRef:
         if self._file is not None and self._file.tell() >= self.max_bytes:
             self.close()  # roll between exchanges, never inside one
         self._current_file()  # a new file's warcinfo comes before this exchange's records
@@ -141,7 +163,7 @@ class WarcWriter:
         if self._file is None:
             return
         self._file.close()
-        os.replace(self.directory / (self._name + ".open"), self.directory / self._name)
+        os.replace(self.directory / (self._name + OPEN_SUFFIX), self.directory / self._name)
         self.closed_files.append(self._name)
         self._file = None
 
@@ -208,7 +230,7 @@ class WarcWriter:
         self._serial += 1
         opened = self._clock().astimezone(UTC)
         self._name = f"{self.prefix}-{opened:%Y%m%d%H%M%S}-{os.getpid()}-{self._serial:05d}.warc.gz"
-        self._file = open(self.directory / (self._name + ".open"), "xb")  # noqa: SIM115 (stays open across calls)
+        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115 (stays open across calls)
         fields = {"software": _software(), "format": "WARC File Format 1.1"} | self._info
         payload = "".join(f"{name}: {value}\r\n" for name, value in fields.items()).encode("utf-8")
         headers = {"WARC-Record-ID": self._make_id(), "WARC-Date": _warc_date(opened), "WARC-Filename": self._name}
@@ -244,3 +266,58 @@ def _software() -> str:
         return f"nianbao/{version('nianbao')} warcio/{version('warcio')}"
     except PackageNotFoundError:
         return "nianbao"
+
+
+def recover_open_files(directory: Path) -> list[str]:
+    """Close the ``*.warc.gz.open`` files that writers killed mid-crawl left behind.
+
+    Each record is its own gzip member, so a file is cut just after its last whole member
+    (a record half-written when the process died is dropped; no row points at it, since
+    rows are written after their records are flushed) and loses its ``.open``. A file
+    whose writer (the pid in its name) still runs is left alone. Returns the names closed.
+    """
+    closed = []
+    for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        if _writer_running(path.name):
+            continue
+        with path.open("r+b") as handle:
+            handle.truncate(_whole_members_end(handle))
+        final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+        os.replace(path, final)
+        closed.append(final.name)
+    return closed
+
+
+def _writer_running(name: str) -> bool:
+    """Whether the process that named this file (``prefix-time-pid-serial``) still runs."""
+    parts = name.split("-")
+    pid = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+    if pid is None or pid == os.getpid():
+        return False  # this process has not opened it: it is from an earlier one of the same pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _whole_members_end(handle: BinaryIO) -> int:
+    """The offset just past the last complete gzip member, read in bounded chunks."""
+    end = position = 0
+    decompressor = zlib.decompressobj(31)
+    while chunk := handle.read(_CHUNK):
+        data = chunk
+        while data:
+            try:
+                decompressor.decompress(data, _CHUNK)
+            except zlib.error:
+                return end
+            rest = decompressor.unused_data if decompressor.eof else decompressor.unconsumed_tail
+            position += len(data) - len(rest)
+            if decompressor.eof:
+                end = position
+                decompressor = zlib.decompressobj(31)
+            data = rest
+    return end

@@ -51,23 +51,42 @@ class Crawl:
             return [exported.info for exported in iter_versions(connection)]
 
 
+def crawl_command(command: list[str], server: WorldServer, folder: Path, extra: dict[str, str] | None) -> list[str]:
+    """The command line of a crawl of the world into ``folder``; ``extra`` settings override the local ones."""
+    settings = {**LOCAL_SETTINGS, "NIANBAO_PORTALS": str(server.registry), "NIANBAO_DB_URL": db_url_of(folder)}
+    settings |= (extra or {}) | {"NIANBAO_ARCHIVE_DIR": str(folder / "raw")}
+    return [sys.executable, *command, *(part for name, value in settings.items() for part in ("-s", f"{name}={value}"))]
+
+
+def db_url_of(folder: Path) -> str:
+    return f"sqlite:///{folder / 'archive.sqlite'}"
+
+
+ENVIRONMENT = {**os.environ, "PYTHONPATH": str(PROJECT)}
+
+
+def start_crawl(
+    command: list[str], server: WorldServer, folder: Path, extra: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """A crawl running in its own process (its output in ``folder``/crawl.out and crawl.err)."""
+    out, err = (open(folder / name, "w", encoding="utf-8") for name in ("crawl.out", "crawl.err"))  # noqa: SIM115
+    with out, err:
+        return subprocess.Popen(
+            crawl_command(command, server, folder, extra), cwd=PROJECT, env=ENVIRONMENT, stdout=out, stderr=err
+        )
+
+
 def run_crawl(command: list[str], server: WorldServer, folder: Path, extra: dict[str, str] | None = None) -> Crawl:
     """Crawl the server's world into ``folder``; ``extra`` settings override the local ones."""
     server.clear_log()
-    db_url = f"sqlite:///{folder / 'archive.sqlite'}"
-    settings = {**LOCAL_SETTINGS, "NIANBAO_PORTALS": str(server.registry), "NIANBAO_DB_URL": db_url}
-    settings |= extra or {}
-    settings["NIANBAO_ARCHIVE_DIR"] = str(folder / "raw")
-    arguments = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT)}
     done = subprocess.run(
-        [sys.executable, *command, *arguments],
+        crawl_command(command, server, folder, extra),
         cwd=PROJECT,
-        env=environment,
+        env=ENVIRONMENT,
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    return Crawl(db_url, folder / "raw", server.log(), done.stdout, done.stderr)
+    return Crawl(db_url_of(folder), folder / "raw", server.log(), done.stdout, done.stderr)

@@ -116,10 +116,10 @@ def test_the_same_bytes_again_make_no_new_version(crawler: Any, world_pages: dic
 def test_noise_is_counted_not_archived_as_a_report(crawler: Any, world_pages: dict[str, Any]) -> None:
     title, body = world_pages["noise"]
     item = through(crawler, report_page("http://127.0.0.1/gongkai/show/n.html", body, title))
-    assert item.report is None and item.parse_fault == "not_annual_report"
+    assert item.report is None and item.parsed.fault == "not_annual_report"
     assert crawler.stats.get_value("nianbao/parse/noise") == 1
     assert crawler.stats.get_value("nianbao/version/new") is None
-    assert [capture.fault for capture in captures(crawler)] == [None]
+    assert [(capture.fault, capture.unfinished) for capture in captures(crawler)] == [(None, None)]
 
 
 def test_an_unreadable_document_is_a_fault_row(crawler: Any) -> None:
@@ -136,9 +136,61 @@ def test_an_unreadable_document_is_a_fault_row(crawler: Any) -> None:
         name="某局2023年政府信息公开工作年度报告.pdf",
     )
     item = through(crawler, attachment)
-    assert item.parse_fault == "truncated"
+    assert item.parsed.fault == "truncated"
     fault_rows = [(c.fault, c.status, c.sha256 == item.sha256) for c in captures(crawler) if c.fault]
     assert fault_rows == [("parse_truncated", None, True)]
+    assert [c.unfinished for c in captures(crawler)] == [None, None]  # a ParseError is the bytes' last word
+
+
+def archive_of(crawler: Any) -> Any:
+    return crawler.get_extension(ArchiveExtension).archive
+
+
+def test_a_capture_whose_report_was_never_stored_is_no_validator(crawler: Any, world_pages: dict[str, Any]) -> None:
+    title, body = world_pages["report"]
+    item = report_page("http://127.0.0.1/gongkai/show/a.html", body, title)
+    run(stages(crawler)[0].process_item(item))  # the crawl dies here, before the report is stored
+    (capture,) = captures(crawler)
+    assert capture.unfinished == {
+        "region": {"province": "四川省", "city": "遂宁市", "district": "船山区"},
+        "title": title,
+        "published": None,
+        "list_url": LIST,
+    }
+    assert archive_of(crawler).latest_validators(item.url) is None
+    through(crawler, report_page(item.url, body, title))
+    assert [c.unfinished for c in captures(crawler)] == [None, None]
+    assert archive_of(crawler).latest_validators(item.url).etag == '"e1"'
+
+
+def test_an_unexpected_error_of_a_reader_is_a_fault_and_parsed_again(
+    crawler: Any, world_pages: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_reader(data: bytes) -> Any:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr("parsers.parse_file.extract", broken_reader)
+    title, body = world_pages["report"]
+    item = through(crawler, report_page("http://127.0.0.1/gongkai/show/a.html", body, title))
+    capture, fault = captures(crawler)
+    assert (fault.fault, fault.sha256) == ("parse_unexpected", item.sha256)
+    assert fault.fault_reason.startswith("TypeError: 'NoneType' object is not subscriptable (test_pipelines.py:")
+    assert crawler.stats.get_value("nianbao/parse/error") == 1
+    assert capture.unfinished is not None and archive_of(crawler).latest_validators(item.url) is None
+
+
+def test_an_absurd_content_type_is_kept_as_far_as_it_fits(crawler: Any, world_pages: dict[str, Any]) -> None:
+    from storage.models import TRUNCATED, DocumentRow
+
+    title, body = world_pages["report"]
+    item = report_page("http://127.0.0.1/gongkai/show/a.html", body, title)
+    item.headers = [("Content-Type", "text/html; " + "x" * 5000)]
+    through(crawler, item)
+    with Session(archive_of(crawler).engine) as session:
+        (document,) = session.scalars(select(DocumentRow))
+    assert len(document.media_type) == 200 and document.media_type.endswith(TRUNCATED)
+    assert captures(crawler)[0].content_type == "text/html; " + "x" * 5000  # a Text column keeps it whole
+    assert crawler.stats.get_value("nianbao/version/new") == 1
 
 
 def test_a_not_modified_page_is_a_revisit_and_is_not_parsed(crawler: Any, world_pages: dict[str, Any]) -> None:

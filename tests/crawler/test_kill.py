@@ -1,0 +1,88 @@
+"""kill -9 at chosen points of a crawl, then a recrawl: nothing a clean crawl archives is lost.
+
+Each point is the moment the Nth capture row is committed (polled in the archive), so
+the kill lands in the same stretch of the crawl every run: between storing documents
+and storing their reports, as a power cut or an OOM killer would. The recrawl must end
+with exactly the versions of a clean crawl (none lost, none twice), every capture
+finished and no WARC file left open. A few points run in ``make test`` on two portals;
+``make test-deep`` runs many over the whole world.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fixtures.world.server import WorldServer
+from tests.crawling import NIANBAO, Crawl, run_crawl, start_crawl
+
+pytestmark = pytest.mark.slow
+PORTALS = "trs-erqi,vsb-fugu"  # attachments, HTML reports, a block page and a 500-then-200 page
+POINTS = (0.2, 0.5, 0.8)  # of the clean crawl's captures
+DEEP_POINTS = tuple(n / 20 for n in range(1, 20))
+VERSIONS = (
+    "SELECT a.name, r.year, v.content_sha256 FROM version v"
+    " JOIN report r ON r.id = v.report_id JOIN agency a ON a.id = r.agency_id"
+)
+
+
+def query(folder: Path, sql: str) -> list[tuple]:
+    database = folder / "archive.sqlite"
+    if not database.exists():
+        return []
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as connection:
+        try:
+            return connection.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # the crawl has not created its tables yet
+            return []
+
+
+def captures(folder: Path) -> int:
+    return (query(folder, "SELECT count(*) FROM capture") or [(0,)])[0][0]
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up after {seconds} s waiting until {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def clean(world_server: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    world_server.reset()
+    return run_crawl(NIANBAO, world_server, tmp_path_factory.mktemp("clean"), {"NIANBAO_PORTAL_IDS": PORTALS})
+
+
+def killed_then_recrawled(point: float, clean: Crawl, server: WorldServer, folder: Path) -> None:
+    nth = max(1, int(captures(clean.archive_dir.parent) * point))
+    server.reset()
+    crawl = start_crawl(NIANBAO, server, folder, {"NIANBAO_PORTAL_IDS": PORTALS})
+    try:
+        wait_until(lambda: captures(folder) >= nth or crawl.poll() is not None, f"capture {nth} is stored")
+    finally:
+        crawl.kill()
+        crawl.wait()
+    assert crawl.returncode == -9, f"the crawl ended by itself before capture {nth}: {crawl.returncode}"
+    run_crawl(NIANBAO, server, folder, {"NIANBAO_PORTAL_IDS": PORTALS})
+    expected, got = query(clean.archive_dir.parent, VERSIONS), query(folder, VERSIONS)
+    assert sorted(set(expected) - set(got)) == [], f"reports lost after a kill at capture {nth}"
+    assert len(got) == len(set(got)) == len(expected), f"duplicate versions after a kill at capture {nth}"
+    assert query(folder, "SELECT url FROM capture WHERE unfinished IS NOT NULL") == []
+    assert list((folder / "raw" / "warc").glob("*.open")) == []
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_kill_loses_no_report(point: float, clean: Crawl, world_server: WorldServer, tmp_path: Path) -> None:
+    killed_then_recrawled(point, clean, world_server, tmp_path)
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("point", DEEP_POINTS)
+def test_a_kill_anywhere_loses_no_report(point: float, clean: Crawl, world_server: WorldServer, tmp_path: Path) -> None:
+    killed_then_recrawled(point, clean, world_server, tmp_path)
