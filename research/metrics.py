@@ -207,3 +207,9 @@ def _records(connection: Connection, version_ids: list[int]) -> dict[int, dict[s
     records = view(connection, RECORDS)
     statement = select(records.c.version_id, records.c.record).where(records.c.version_id.in_(version_ids))
     return {version_id: record for version_id, record in connection.execute(statement)}
+
+
+def body_rows(connection: Connection, agency: str) -> list[MetricRow]:
+    """The measures of one body's every year, by its canonical name (the filter alone matches
+    every name containing it: 人民政府 is part of 人民政府办公室)."""
+    return [row for row in metric_rows(connection, Filters(agency=agency)) if row.agency == agency]

@@ -10,12 +10,15 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from urllib.parse import urlencode
 
+from nianbao.web.agency import agency_body
+from nianbao.web.official import tables_html
 from parsers.model import Report
 from research.alerts import Alert
 from research.diff import ReportDiff
 from research.diff_html import STYLE as DIFF_STYLE
 from research.diff_html import html_fragment
 from research.filters import FORMAT_VERSIONS, RULES
+from research.metrics import MetricRow
 from research.rows import DocumentInfo, VersionInfo
 from research.search import highlight
 
@@ -30,6 +33,16 @@ table.list td, table.list th, table.grid td, table.grid th { border: 1px solid #
 table.grid td.num { text-align: right; } td.blank { color: #b08800; }
 .failed { color: #b31d28; } .error { color: #b31d28; font-weight: bold; }
 mark { background: #fff5b1; } div.scroll { overflow-x: auto; }
+table.official { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+table.official th, table.official td { border: 1px solid #999; padding: 3px 6px; }
+table.official th { background: #f4f0e8; font-weight: normal; }
+table.official th.label { text-align: left; max-width: 22em; }
+table.official th.note { font-size: 0.8em; color: #555; max-width: 14em; }
+table.official td.num { text-align: right; min-width: 3em; } table.official td.blank { color: #b08800; }
+small.key { color: #888; font-family: monospace; font-size: 0.75em; }
+div.charts { display: flex; flex-wrap: wrap; gap: 1em; } figure.chart { margin: 0; }
+figure.chart figcaption { font-weight: bold; } svg .tick, svg .legend { font-size: 11px; fill: #444; }
+svg .grid { stroke: #ddd; } svg .none { fill: #b08800; font-size: 12px; }
 """
 
 FORMAT_CHOICES = ("", *FORMAT_VERSIONS)
@@ -48,6 +61,11 @@ def layout(title: str, body: str) -> str:
 
 def error_page(status: int, message: str) -> str:
     return layout(f"{status}", f'<h1>{status}</h1><p class="error" id="error">{escape(message)}</p>')
+
+
+def agency_link(agency: str, text: str | None = None) -> str:
+    query = urlencode({"name": agency})
+    return f'<a class="agency-link" href="/agency?{query}">{escape(text if text is not None else agency)}</a>'
 
 
 def report_link(row: VersionInfo, text: str | None = None) -> str:
@@ -99,6 +117,10 @@ def _list_table(rows: Sequence[VersionInfo]) -> str:
 # --- one report -------------------------------------------------------------------
 
 
+def agency_page(agency: str, rows: Sequence[MetricRow], records: dict[int, Report]) -> str:
+    return layout(f"{agency} 历年报告", agency_body(agency, rows, records))
+
+
 def report_page(
     row: VersionInfo,
     report: Report,
@@ -108,13 +130,14 @@ def report_page(
 ) -> str:
     parts = [
         f'<h1 id="report-title">{escape(row.agency)} {row.year} <small>version {row.version}</small></h1>',
-        f"<p>{escape(row.region)} · format {escape(row.format_version)} · "
-        f"published {row.published_at or '–'} · first seen {row.first_seen or '–'}</p>",
+        f"<p>{escape(row.region)} · 表格格式 format {escape(row.format_version)} · "
+        f"发布 published {row.published_at or '–'} · 首次抓取 first seen {row.first_seen or '–'}</p>",
+        f"<p>{agency_link(row.agency, '该机关历年报告 every year of this body')}</p>",
         _diff_links(row, years),
         _versions_html(row, versions),
         _documents_html(documents),
         _checks_html(report),
-        *(_table_html(name, rows, report) for name, rows in report.tables.items()),
+        tables_html(report),
         *(f"<h2>{escape(s.title)}</h2><p>{escape(s.text)}</p>" for s in report.sections),
     ]
     return layout(f"{row.agency} {row.year}", "\n".join(parts))
@@ -138,7 +161,7 @@ def _versions_html(row: VersionInfo, versions: Sequence[VersionInfo]) -> str:
             query = urlencode({"agency": row.agency, "year": row.year, "version": [version.version, row.version]}, True)
             compare = f' · <a class="version-diff" href="/diff?{query}">diff with this one</a>'
         items.append(f"<li>{link} ({escape(str(seen))}){compare}</li>")
-    return f'<h2>Versions</h2><ul id="versions">{"".join(items)}</ul>'
+    return f'<h2>版本 Versions</h2><ul id="versions">{"".join(items)}</ul>'
 
 
 def _documents_html(documents: Sequence[DocumentInfo]) -> str:
@@ -149,36 +172,15 @@ def _documents_html(documents: Sequence[DocumentInfo]) -> str:
         f"{escape(d.url or '')} ({d.size or 0} bytes)</li>"
         for d in documents
     )
-    return f'<h2>Raw documents</h2><ul id="documents">{items}</ul>'
+    return f'<h2>原始文件 Raw documents</h2><ul id="documents">{items}</ul>'
 
 
 def _checks_html(report: Report) -> str:
     failed = report.failed_checks()
     if not failed:
-        return '<h2>Checks</h2><p id="checks">every rule holds</p>'
+        return '<h2>勾稽关系 Checks</h2><p id="checks">every rule holds</p>'
     items = "".join(f'<li class="failed">{escape(c.rule)}: {escape(c.detail)}</li>' for c in failed)
-    return f'<h2>Failed checks</h2><ul id="checks">{items}</ul>'
-
-
-def _table_html(name: str, rows: dict, report: Report) -> str:
-    columns = list(dict.fromkeys(column for cells in rows.values() for column in cells))
-    header = "<th>row</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns)
-    lines = []
-    for row_key, cells in rows.items():
-        tds = "".join(_cell_html(report, name, row_key, column, cells) for column in columns)
-        lines.append(f"<tr><th>{escape(row_key)}</th>{tds}</tr>")
-    grid = f'<table class="grid" data-table="{escape(name)}"><tr>{header}</tr>{"".join(lines)}</table>'
-    return f'<h2>{escape(name)}</h2><div class="scroll">{grid}</div>'
-
-
-def _cell_html(report: Report, table: str, row: str, column: str, cells: dict) -> str:
-    if column not in cells:
-        return "<td></td>"
-    value = cells[column]
-    if value is None:
-        raw = report.raw.get(table, {}).get(row, {}).get(column)
-        return f'<td class="blank">{escape(raw.text if raw else "")}</td>'
-    return f'<td class="num">{value}</td>'
+    return f'<h2>未通过的勾稽关系 Failed checks</h2><ul id="checks">{items}</ul>'
 
 
 # --- diff and search --------------------------------------------------------------

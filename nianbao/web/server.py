@@ -23,6 +23,7 @@ from research.alerts import alerts
 from research.alerts_render import as_atom
 from research.compare import diff_versions, diff_years
 from research.filters import BadFilter, parse_filters, parse_year
+from research.metrics import body_rows
 from research.queries import (
     NotArchived,
     archived_years,
@@ -31,6 +32,7 @@ from research.queries import (
     documents_of,
     find_versions_or_suggest,
     load_record,
+    resolve,
     version_info,
     versions_of,
 )
@@ -78,6 +80,16 @@ def create_app(
             documents = documents_of(connection, row.version_id)
             years = archived_years(connection, row.agency)
         return Response(pages.report_page(row, record, versions, documents, years))
+
+    @app.route("/agency")
+    def agency(request: Request) -> Response:
+        if not request.get("name"):
+            raise BadFilter("which body? give its name, e.g. /agency?name=郑州市二七区统计局")
+        with engine.connect() as connection:
+            name = resolve(connection, request.get("name"))
+            rows = body_rows(connection, name)
+            records = {row.year: load_record(connection, row.version_id) for row in rows}
+        return Response(pages.agency_page(name, rows, records))
 
     @app.route("/diff")
     def diff(request: Request) -> Response:

@@ -108,7 +108,7 @@ def test_filter_the_list_then_open_a_report_with_failed_checks(browser, base_url
     navigate(browser, by_css(browser, "#reports a.report-link")[0])
     assert "洛阳市西工区教育局 2023" in by_id(browser, "report-title").text
     assert "R1" in by_id(browser, "checks").text and "R3" in by_id(browser, "checks").text
-    assert len(by_css(browser, "table.grid")) == 3
+    assert len(by_css(browser, "table.official")) == 3
     shot(browser, "report-failed-checks")
 
 
@@ -169,3 +169,39 @@ def test_the_server_header_names_no_version(base_url: str) -> None:
         connection.sendall(b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n")  # 414: longer than it reads
         answer = connection.makefile("rb").read().decode("latin-1")
     assert answer.startswith("HTTP/") and "Python" not in answer and "Server: nianbao" in answer
+
+
+def test_a_report_reads_like_the_official_tables(browser, base_url: str, archive: FilledArchive) -> None:
+    browser.set_window_size(1400, 1000)
+    try:
+        browser.get(base_url + "/?agency=洛阳市西工区教育局&year=2022")
+        navigate(browser, by_css(browser, "#reports a.report-link")[0])
+        applications = by_css(browser, 'table[data-table="applications"]')[0]
+        assert "申请人情况" in applications.text and "法人或其他组织" in applications.text
+        assert "三、本年度办理结果" in applications.text and "1.属于国家秘密" in applications.text
+        spec = archive.spec("洛阳市西工区教育局", 2022)["tables"]["applications"]
+        new_total = by_css(browser, 'td[data-key="applications.new.total"]')[0]
+        assert new_total.text == str(spec["new"]["total"])
+        review = by_css(browser, 'table[data-table="review_litigation"]')[0]
+        assert "行政复议" in review.text and "复议后起诉" in review.text
+        right = browser.execute_script("return arguments[0].getBoundingClientRect().right;", review)
+        assert right <= browser.execute_script("return document.documentElement.clientWidth;")  # no scrolling
+        applications.screenshot(str(ARTIFACTS / "web-report-table-3.png"))
+        review.screenshot(str(ARTIFACTS / "web-report-table-4.png"))
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_a_body_page_shows_every_year_and_its_charts(browser, base_url: str) -> None:
+    browser.get(base_url + "/?agency=二七区统计局&year=2023")
+    navigate(browser, by_css(browser, "#reports a.report-link")[0])
+    navigate(browser, by_css(browser, "a.agency-link")[0])
+    assert "郑州市二七区统计局" in by_id(browser, "agency-title").text
+    assert [cell.text for cell in by_css(browser, "#years a.report-link")] == ["2021", "2022", "2023"]
+    assert len(by_css(browser, "figure.chart svg")) == 4
+    bars = by_css(browser, "#chart-applications rect[data-year]")
+    assert len(bars) == 6 and all(float(bar.get_attribute("height")) > 0 for bar in bars)
+    rates = [bar.get_attribute("data-value") for bar in by_css(browser, "#chart-disclosure rect[data-year]")]
+    shown = [cell.text for cell in by_css(browser, '#years tr[data-measure="disclosure_rate"] td')]
+    assert [f"{float(rate):.1%}" for rate in rates] == shown
+    shot(browser, "agency")

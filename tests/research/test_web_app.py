@@ -135,3 +135,17 @@ def test_counts_are_true_when_a_list_is_cut(archive: FilledArchive) -> None:
     assert '<p id="count">12 reports</p>' in listed and "showing the first 5 of 12" in listed
     assert listed.count('class="report-link"') == 5
     assert '<p id="hit-count">12 hits</p>' in found and "showing the first 2 of 12" in found
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "text"),
+    [
+        ("name=郑州市二七区统计局", 200, 'id="chart-review"'),
+        ("name=金水区统计局", 200, "郑州市金水区统计局"),  # a unique part of the name will do
+        ("name=二七区税务局", 400, "closest"),
+        ("", 400, "which body?"),
+    ],
+)
+def test_the_agency_page(app, query: str, status: int, text: str) -> None:
+    got_status, body, _ = get(app, "/agency", query)
+    assert (got_status, text in body) == (status, True), body[-400:]
