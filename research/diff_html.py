@@ -1,22 +1,30 @@
 """A :class:`research.diff.ReportDiff` as HTML: a fragment for the web app, or a standalone page.
 
 Deleted text is ``<del>``, inserted text ``<ins>``; a cell that grew has class ``up``,
-one that shrank ``down``, one that became or stopped being blank ``blank``.
+one that shrank ``down``, one that became or stopped being blank ``blank``. Changed cells
+come first, each under the label its table prints (the key on a second line); the
+unchanged cells and each run of unchanged sentences are folded in ``<details>``, which
+opens without a script.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from html import escape
+from itertools import groupby
 
+from research import codebook
 from research.diff import CellChange, ReportDiff
 from research.diff_render import percent, shown
 from research.text_diff import SectionDiff, SentenceChange
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin: 2em; color: #222; }
-table.cells { border-collapse: collapse; margin: 1em 0; }
-table.cells td, table.cells th { border: 1px solid #ccc; padding: 2px 8px; text-align: right; }
-table.cells td.key, table.cells th.key { text-align: left; font-family: monospace; }
+table.cells, table.equal-cells { border-collapse: collapse; margin: 1em 0; }
+table.cells td, table.cells th, table.equal-cells td, table.equal-cells th
+  { border: 1px solid #ccc; padding: 2px 8px; text-align: right; }
+table.cells .key, table.equal-cells .key { text-align: left; } small.key { color: #888; font-family: monospace; font-size: 0.75em; }
+details > summary { cursor: pointer; color: #555; } details.equal-run p.sentence { color: #888; }
 .up { background: #e6ffed; } .down { background: #ffeef0; } .blank { background: #fff5b1; }
 del { background: #fdb8c0; text-decoration: line-through; } ins { background: #acf2bd; text-decoration: none; }
 p.sentence { margin: 0.2em 0; } p.equal { color: #888; } p.added { background: #e6ffed; }
@@ -47,24 +55,40 @@ def html_fragment(diff: ReportDiff, *, show_equal: bool = True) -> str:
     return '<div class="diff">\n' + "\n".join(parts) + "\n</div>"
 
 
+_CELLS_HEAD = (
+    '<thead><tr><th class="key">项目 cell</th>'
+    + "".join(f"<th>{name}</th>" for name in ("old", "new", "Δ", "Δ%"))
+    + "</tr></thead>"
+)
+
+
 def _cells_html(diff: ReportDiff) -> str:
-    rows = "".join(_cell_row(cell) for cell in diff.changed_cells())
+    changed = diff.changed_cells()
+    equal = [cell for cell in diff.cells if cell.kind == "equal"]
+    rows = "".join(_cell_row(cell, "data-cell") for cell in changed)
+    table = f'<table class="cells">{_CELLS_HEAD}<tbody>{rows}</tbody></table>' if rows else ""
     if not rows:
-        return '<p class="no-cell-change">No cell differs.</p>'
-    header = "".join(f'<th class="key">{name}</th>' for name in ("table", "row", "column"))
-    header += "".join(f"<th>{name}</th>" for name in ("old", "new", "Δ", "Δ%"))
-    return f'<table class="cells"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>'
+        table = '<p class="no-cell-change">No cell differs.</p>'
+    if not equal:
+        return table
+    folded = "".join(_cell_row(cell, "data-equal-cell") for cell in equal)
+    return (
+        f'{table}<details id="equal-cells"><summary>{len(equal)} 项未变 unchanged cells</summary>'
+        f'<table class="equal-cells">{_CELLS_HEAD}<tbody>{folded}</tbody></table></details>'
+    )
 
 
-def _cell_row(cell: CellChange) -> str:
+def _cell_row(cell: CellChange, attribute: str) -> str:
     absolute = cell.absolute
-    css = "blank" if absolute is None else ("up" if absolute > 0 else "down")
+    css = "equal" if cell.kind == "equal" else "blank" if absolute is None else ("up" if absolute > 0 else "down")
     old = shown(cell.old, cell.old_raw) if cell.kind != "added" else ""
     new = shown(cell.new, cell.new_raw) if cell.kind != "removed" else ""
     delta = "–" if absolute is None else f"{absolute:+}"
-    keys = "".join(f'<td class="key">{escape(key)}</td>' for key in (cell.table, cell.row, cell.column))
+    key = f"{cell.table}.{cell.row}.{cell.column}"
+    entry = codebook.cell(cell.table, cell.row, cell.column)
+    label = f'{escape(entry.title_zh)}<br><small class="key">{escape(key)}</small>' if entry else escape(key)
     return (
-        f'<tr class="{css}" data-cell="{escape(cell.table)}.{escape(cell.row)}.{escape(cell.column)}">{keys}'
+        f'<tr class="{css}" {attribute}="{escape(key)}"><td class="key">{label}</td>'
         f"<td>{escape(old)}</td><td>{escape(new)}</td><td>{delta}</td>"
         f"<td>{percent(cell.relative, signed=True)}</td></tr>"
     )
@@ -86,9 +110,22 @@ def _section_html(section: SectionDiff, show_equal: bool) -> str:
         f'<span class="score">carried over {percent(section.carried_over)}, '
         f"ignoring numbers {percent(section.carried_over_ignoring_numbers)}</span>"
     )
-    sentences = "".join(_sentence_html(s) for s in section.sentences if show_equal or s.kind != "equal")
+    sentences = "".join(_sentences_html(section.sentences, show_equal))
     heading = f"<h2>{escape(section.title)} {score}</h2>"
     return f'<section class="section" data-number="{section.number}">{heading}{sentences}</section>'
+
+
+def _sentences_html(sentences: Iterable[SentenceChange], show_equal: bool) -> Iterator[str]:
+    """Each sentence, a run of unchanged ones folded (or left out without ``show_equal``)."""
+    for equal, run in groupby(sentences, key=lambda sentence: sentence.kind == "equal"):
+        if not equal:
+            yield from (_sentence_html(sentence) for sentence in run)
+        elif show_equal:
+            shown_run = list(run)
+            yield (
+                f'<details class="equal-run"><summary>{len(shown_run)} 句未变 unchanged sentences</summary>'
+                f"{''.join(_sentence_html(sentence) for sentence in shown_run)}</details>"
+            )
 
 
 def _sentence_html(sentence: SentenceChange) -> str:

@@ -39,7 +39,6 @@ table.official th { background: #f4f0e8; font-weight: normal; }
 table.official th.label { text-align: left; max-width: 22em; }
 table.official th.note { font-size: 0.8em; color: #555; max-width: 14em; }
 table.official td.num { text-align: right; min-width: 3em; } table.official td.blank { color: #b08800; }
-small.key { color: #888; font-family: monospace; font-size: 0.75em; }
 div.charts { display: flex; flex-wrap: wrap; gap: 1em; } figure.chart { margin: 0; }
 figure.chart figcaption { font-weight: bold; } svg .tick, svg .legend { font-size: 11px; fill: #444; }
 svg .grid { stroke: #ddd; } svg .none { fill: #b08800; font-size: 12px; }

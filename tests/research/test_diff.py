@@ -169,3 +169,20 @@ def test_html_marks_insertions_and_deletions() -> None:
     )
     page = render_html(diff)
     assert "<ins>" in page and "<del>" in page and 'class="sentence added"' in page
+
+
+def test_html_shows_changed_cells_first_and_folds_what_did_not_change() -> None:
+    old_spec, new_spec = year_pair(seed=2)
+    diff = diff_reports(
+        report_from_spec(with_section_text(old_spec, 5, PROBLEMS_2022)),
+        report_from_spec(with_section_text(new_spec, 5, PROBLEMS_2023)),
+    )
+    page = render_html(diff)
+    equal = [cell for cell in diff.cells if cell.kind == "equal"]
+    assert page.index('class="cells"') < page.index('<details id="equal-cells">')
+    assert page.count("data-cell=") == len(diff.changed_cells()) and page.count("data-equal-cell=") == len(equal)
+    assert f"{len(equal)} 项未变 unchanged cells" in page
+    assert "一、本年新收政府信息公开申请数量：总计" in page  # the printed label, the key beside it
+    section = next(s for s in diff.sections if s.number == 5)
+    unchanged = sum(1 for sentence in section.sentences if sentence.kind == "equal")
+    assert f"{unchanged} 句未变 unchanged sentences" in page and '<details class="equal-run">' in page

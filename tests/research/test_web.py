@@ -135,6 +135,10 @@ def test_diff_two_versions_from_the_report_page(browser, base_url: str) -> None:
     assert "2023 v1 → 2023 v2" in by_css(browser, "h1.diff-title")[0].text
     changed = {row.get_attribute("data-cell") for row in by_css(browser, "table.cells tr[data-cell]")}
     assert "applications.disclosed.total" in changed and len(changed) == 6
+    folded = by_css(browser, "table.equal-cells tr[data-equal-cell]")
+    assert folded and not folded[0].is_displayed()  # unchanged cells wait behind their summary
+    by_css(browser, "#equal-cells summary")[0].click()
+    assert folded[0].is_displayed()
     shot(browser, "diff-versions")
 
 
