@@ -23,7 +23,8 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; margin
 table.cells, table.equal-cells { border-collapse: collapse; margin: 1em 0; }
 table.cells td, table.cells th, table.equal-cells td, table.equal-cells th
   { border: 1px solid #ccc; padding: 2px 8px; text-align: right; }
-table.cells .key, table.equal-cells .key { text-align: left; } small.key { color: #888; font-family: monospace; font-size: 0.75em; }
+table.cells .key, table.equal-cells .key { text-align: left; }
+small.key { color: #888; font-family: monospace; font-size: 0.75em; }
 details > summary { cursor: pointer; color: #555; } details.equal-run p.sentence { color: #888; }
 .up { background: #e6ffed; } .down { background: #ffeef0; } .blank { background: #fff5b1; }
 del { background: #fdb8c0; text-decoration: line-through; } ins { background: #acf2bd; text-decoration: none; }
