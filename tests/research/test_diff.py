@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parsers import tables as keys
-from research.diff import diff_reports
+from research.diff import ReportDiff, diff_reports
 from research.diff_html import render_html
 from research.diff_render import render_text, to_json
 from research.text_diff import carried_over, char_diff, split_sentences
@@ -161,22 +161,22 @@ def test_renderings(pair) -> None:
     assert page.startswith("<!doctype html>") and 'class="cells"' in page
 
 
-def test_html_marks_insertions_and_deletions() -> None:
+def problems_diff() -> ReportDiff:
+    """Two years whose 五、 differs as the archive's 郑州市二七区统计局 2022 and 2023 do."""
     old_spec, new_spec = year_pair(seed=2)
-    diff = diff_reports(
+    return diff_reports(
         report_from_spec(with_section_text(old_spec, 5, PROBLEMS_2022)),
         report_from_spec(with_section_text(new_spec, 5, PROBLEMS_2023)),
     )
-    page = render_html(diff)
+
+
+def test_html_marks_insertions_and_deletions() -> None:
+    page = render_html(problems_diff())
     assert "<ins>" in page and "<del>" in page and 'class="sentence added"' in page
 
 
 def test_html_shows_changed_cells_first_and_folds_what_did_not_change() -> None:
-    old_spec, new_spec = year_pair(seed=2)
-    diff = diff_reports(
-        report_from_spec(with_section_text(old_spec, 5, PROBLEMS_2022)),
-        report_from_spec(with_section_text(new_spec, 5, PROBLEMS_2023)),
-    )
+    diff = problems_diff()
     page = render_html(diff)
     equal = [cell for cell in diff.cells if cell.kind == "equal"]
     assert page.index('class="cells"') < page.index('<details id="equal-cells">')
