@@ -63,6 +63,13 @@ class ListPage(Capture):
 
 
 @dataclass(slots=True, kw_only=True)
+class ArticlePage(Capture):
+    """A page that reads as an article but not a report (news under a column's folder): seen, not followed."""
+
+    role: str = field(default="article", init=False)
+
+
+@dataclass(slots=True, kw_only=True)
 class ReportPage(Capture):
     title: str | None
     published_at: date | None

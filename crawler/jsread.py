@@ -57,7 +57,17 @@ class Reading:
 
     names: dict[str, Any] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
-    strings: list[str] = field(default_factory=list)  # every concatenation that kept a gap: detail URL shapes
+    strings: list[str] = field(default_factory=list)  # whole concatenations that kept a gap: detail URL shapes
+    parameters: dict[str, tuple[str, int]] = field(default_factory=dict)  # a function's parameter: (function, index)
+
+    def first_argument(self, parameter: str) -> Any:
+        """The literal a call passes for a function's parameter: ``loadList(0)`` for ``pageIndex``."""
+        function, index = self.parameters.get(parameter, ("", -1))
+        for call in self.calls:
+            if call.callee == function and len(call.arguments) > index and not isinstance(call.arguments[index], Hole):
+                return call.arguments[index]
+        return None
+
     errors: int = 0
 
 
@@ -75,9 +85,9 @@ def gap(name: str) -> str:
     return f"{GAP_OPEN}{name}{GAP_CLOSE}"
 
 
-def read_scripts(sources: list[str], names: dict[str, Any] | None = None) -> Reading:
-    """Evaluate the scripts in order into one reading; ``names`` carries over a page's inline values."""
-    reading = Reading(names=dict(names or {}))
+def read_scripts(sources: list[str]) -> Reading:
+    """Evaluate the scripts in order into one reading (a later script sees an earlier one's names)."""
+    reading = Reading()
     parser = Parser(_LANGUAGE)
     for source in sources:
         data = source.encode("utf-8", "replace")
@@ -110,9 +120,15 @@ class _Evaluator:
                 self._set(_text(name), self.value(value), in_function)
         elif kind == "assignment_expression":
             self._assign(node.child_by_field_name("left"), node.child_by_field_name("right"), in_function)
+        elif kind == "function_declaration":
+            name, parameters = node.child_by_field_name("name"), node.child_by_field_name("parameters")
+            if name is not None and parameters is not None:
+                for index, parameter in enumerate(parameters.named_children):
+                    if parameter.type == "identifier":
+                        self.reading.parameters.setdefault(_text(parameter), (_text(name), index))
         elif kind in _STRING_BUILDERS and (node.parent is None or node.parent.type not in _STRING_BUILDERS):
             value = self.value(node)  # a string built to be returned or written: a detail URL's shape
-            if isinstance(value, str) and GAP_OPEN in value and kind == "template_string":
+            if isinstance(value, str) and GAP_OPEN in value:
                 self.reading.strings.append(value)
         elif kind in {"call_expression", "new_expression"}:
             callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
@@ -184,6 +200,9 @@ class _Evaluator:
             return self._lookup(node)
         if kind == "call_expression":
             return self._call_value(node)
+        if kind == "new_expression" and _text(node).startswith("new URLSearchParams"):
+            arguments = node.child_by_field_name("arguments")
+            return self.value(arguments.named_children[0]) if arguments and arguments.named_child_count else {}
         if kind == "unary_expression" and _text(node).startswith("-"):
             inner = self.value(node.named_children[-1])
             return -inner if isinstance(inner, int | float) else Hole(_text(node))
@@ -205,10 +224,7 @@ class _Evaluator:
         if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
             return a + b
         if isinstance(a, str) or isinstance(b, str):
-            joined = _as_text(a) + _as_text(b)
-            if GAP_OPEN in joined:
-                self.reading.strings.append(joined)
-            return joined
+            return _as_text(a) + _as_text(b)
         return Hole(_text(node)[:80])
 
     def _object(self, node: Node) -> dict[str, Any]:

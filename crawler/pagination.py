@@ -17,13 +17,14 @@ it gives the requests their callback and meta. ``limit`` caps the pages of one l
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from scrapy import FormRequest, Request
 from scrapy.http import Response, TextResponse
+
+from crawler.jsonlists import json_body, json_entries, json_total
 
 _CREATE_PAGE = re.compile(r"createPage(?:HTML)?\s*\(([^()]*)\)")
 _JPAGE = re.compile(r"\.jpage\s*\(\s*\{(.*?)\}\s*\)", re.S)
@@ -38,7 +39,6 @@ _PAGE_HREF = re.compile(
     r"(?:index|list|default)_\d+\.s?html?$|/page_\d+\.html?$|[?&](?:page|pageNo|pageNum|pageIndex|PageIndex|"
     r"currPage|cur_page|pn|p)=\d+"
 )
-_ARTICLE_KEYS = ("articles", "list", "records", "rows", "items", "data")
 _PAGE_QUERY = ("page", "pageNo", "pageNum", "pageIndex", "PageIndex", "currPage", "cur_page", "pn", "p")
 
 
@@ -170,41 +170,15 @@ def _rest_of_dataproxy(response: TextResponse, limit: int) -> list[Request]:
 # -- JSON list APIs --------------------------------------------------------------------
 
 
-def json_listing(response: Response) -> dict[str, Any] | None:
-    """The decoded body of a JSON list answer, or None when the response is not one."""
-    if not isinstance(response, TextResponse) or not response.text.lstrip().startswith("{"):
-        return None
-    try:
-        data = json.loads(response.text)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) and isinstance(json_articles(data), list) else None
-
-
-def json_articles(data: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The entries of a list answer: under a usual key, at the top or inside ``data``."""
-    for container in (data, data.get("data")):
-        if isinstance(container, list):
-            return [item for item in container if isinstance(item, dict)]
-        if not isinstance(container, dict):
-            continue
-        for key in _ARTICLE_KEYS:
-            if isinstance(container.get(key), list):
-                return [item for item in container[key] if isinstance(item, dict)]
-    return None
-
-
 def json_pages(response: Response, limit: int) -> list[Request]:
     """Pages 2..N of a paged JSON list (all at once when the total is known)."""
-    data = json_listing(response)
-    if data is None:
-        return []
-    articles = json_articles(data) or []
+    data = json_body(response)
+    articles = json_entries(data) if data is not None else []
     page_key, page = _page_parameter(response.url)
     if page_key is None or not articles:
         return []
-    size = int(data.get("size") or data.get("pageSize") or len(articles))
-    total = int(data.get("total") or data.get("totalCount") or 0)
+    size = int(data.get("size") or data.get("pageSize") or len(articles)) if isinstance(data, dict) else len(articles)
+    total = json_total(data)
     last = min(-(-total // size) if total else page + 1, limit)
     return [Request(_with_query(response.url, page_key, number)) for number in range(page + 1, last + 1)]
 

@@ -37,6 +37,10 @@ URL_KEYS = ("url", "api", "apiUrl", "searchUrl", "dataUrl", "requestUrl", "listU
 DATA_KEYS = ("data", "params", "param", "query", "body", "postData", "searchParams")
 LIST_SETTINGS = {"quickmode", "maxstaticindex", "recordcount", "pagesize", "pageno", "page", "params", "data"}
 _STATIC = re.compile(r"\.(?:js|css|png|jpe?g|gif|svg|ico|woff2?)(?:$|\?)", re.I)
+_LIBRARY = re.compile(
+    r"jquery|vue|react|angular|bootstrap|layui|layer|echarts|swiper|lodash|axios|polyfill|analytics|share|baidu",
+    re.I,
+)
 _RECORD_FIELD = re.compile(r"(?:^|[.\]])(\w+)$")
 _URL_CHARS = r"[^\s\"'<>" + GAP_OPEN + "]*"  # what a URL inside built markup may hold
 _URL_AROUND_GAP = re.compile(_URL_CHARS + GAP_OPEN + "[^" + GAP_CLOSE + "]*" + GAP_CLOSE + _URL_CHARS)
@@ -72,23 +76,32 @@ def inline_scripts(response: Response) -> list[str]:
     return [text for text in response.css("script:not([src])::text").getall() if text.strip()]
 
 
-def script_lists(
-    response: Response, extra: list[str] | None = None, names: dict[str, Any] | None = None
-) -> ScriptLists:
-    """The list APIs of a page's inline scripts, then of ``extra`` scripts (linked ones, fetched)."""
-    reading = read_scripts([*inline_scripts(response), *(extra or [])], names)
+def script_lists(response: Response) -> ScriptLists:
+    """The list APIs of a page's inline scripts."""
+    return read_lists(response.url, inline_scripts(response))
+
+
+def linked_scripts(response: Response) -> list[str]:
+    """URLs of the page's own linked scripts (libraries such as jQuery say nothing of a list)."""
+    if not isinstance(response, TextResponse) or response.selector.type == "json":
+        return []
+    urls = [response.urljoin(src.strip()) for src in response.css("script[src]::attr(src)").getall()]
+    return [url for url in dict.fromkeys(urls) if not _LIBRARY.search(urlsplit(url).path)]
+
+
+def read_lists(base: str, sources: list[str]) -> ScriptLists:
+    """The list APIs the scripts call, in order, URLs resolved against the page at ``base``."""
+    reading = read_scripts(sources)
     found = ScriptLists(names=reading.names)
     detail = _detail_shapes(reading)
     for call in reading.calls:
         described = _describe(call.callee, call.arguments)
         if described is None:
             continue
-        api = _api(response.url, *described, detail=detail)
+        api = _api(base, described, detail, reading)
         if api is None:
             found.unresolved.append(call.callee)
-        elif not _STATIC.search(api.url) and all(
-            (api.url, api.body) != (known.url, known.body) for known in found.apis
-        ):
+        elif not _STATIC.search(api.url) and all((api.url, api.body) != (seen.url, seen.body) for seen in found.apis):
             found.apis.append(api)
     return found
 
@@ -170,9 +183,8 @@ def _with_body(method: str, url: Any, query: Any, data: Any, json_default: bool,
 # -- the request and its paging --------------------------------------------------------
 
 
-def _api(
-    base: str, method: str, url: Any, query: Any, body: Any, kind: str, settings: dict, detail: list[str]
-) -> Api | None:
+def _api(base: str, described: Described, detail: list[str], reading: Reading) -> Api | None:
+    method, url, query, body, kind, settings = described
     if not isinstance(url, str) or not url.strip():
         return None
     parts = urlsplit(urljoin(base, url.strip()))
@@ -181,9 +193,9 @@ def _api(
     if any(not _is_paging_name(name) for name in gaps(address)):
         return None
     api = Api(method, address, _known(query), _known(body), kind, detail=detail)
-    _find_paging(api, {**query}, body, address)
-    api.size = api.size or _int_setting(settings, SIZE_NAMES) or _int_setting(query, SIZE_NAMES)
-    api.size = api.size or (_int_setting(body, SIZE_NAMES) if isinstance(body, dict) else 0)
+    _find_paging(api, {**query}, body, address, reading)
+    beside = _at({"query": query, "body": body}, api.page_at[:-1]) if len(api.page_at) > 1 else None
+    api.size = _int_setting(beside, SIZE_NAMES) or _int_setting(settings, SIZE_NAMES) or _int_setting(query, SIZE_NAMES)
     api.total = _int_setting(settings, TOTAL_NAMES)
     if api.page_at and api.page_at[-1].lower() in OFFSET_NAMES:
         api.step = api.size or 10
@@ -214,17 +226,20 @@ def _knowable(value: Any) -> bool:
     return True
 
 
-def _find_paging(api: Api, query: dict[str, Any], body: Any, address: str) -> None:
+def _find_paging(api: Api, query: dict[str, Any], body: Any, address: str, reading: Reading) -> None:
     names = gaps(address)
     if names:
-        api.page_at, api.first = ["url"], _first(names[0])
+        api.page_at, api.first = ["url"], _first(names[0], reading)
         return
     for where, container in (("query", query), ("body", body)):
         path = _paging_path(container)
         if path:
             value = _at(container, path)
             api.page_at = [where, *path]
-            api.first = value if isinstance(value, int) else int(value) if str(value).isdigit() else _first(path[-1])
+            if isinstance(value, Hole | str) and not str(value).isdigit():
+                api.first = _first(value.name if isinstance(value, Hole) else gaps(value)[0], reading)
+            else:
+                api.first = int(value)
             return
 
 
@@ -258,11 +273,16 @@ def _at(container: Any, path: list[str]) -> Any:
     return container
 
 
-def _first(name: str) -> int:
+def _first(name: str, reading: Reading) -> int:
+    """A page parameter's first value: what the script first calls its function with, else 1 (0 for an offset)."""
+    called = reading.first_argument(name)
+    if isinstance(called, int) and not isinstance(called, bool):
+        return called
     return 0 if name.rsplit(".", 1)[-1].lower() in OFFSET_NAMES else 1
 
 
 def _int_setting(options: Any, names: set[str]) -> int:
+    options = options.value if isinstance(options, Json) else options
     if not isinstance(options, dict):
         return 0
     for key, value in options.items():

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from crawler.pagination import hanweb_records, is_markup, json_articles, json_listing
+from crawler.jsonlists import entry_date, entry_title, entry_url, json_body, json_entries
+from crawler.pagination import hanweb_records, is_markup
 from parsers.metadata import compact_year_text, parse_title_line
 
 DOCUMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "jpg", "jpeg", "png")
@@ -112,13 +113,22 @@ def page_links(response: Response) -> list[Link]:
     return links
 
 
-def list_entries(response: Response) -> list[Link]:
-    """The entries of a list page: a JSON API's articles, or the page's links."""
-    data = json_listing(response)
+def list_entries(response: Response, base: str | None = None, detail: list[str] | None = None) -> list[Link]:
+    """The entries of a list page: a JSON answer's rows, or the page's links.
+
+    A row's relative URL is read against ``base`` (the page whose script asked the API),
+    a row without one through the script's ``detail`` URL shapes.
+    """
+    data = json_body(response)
     if data is None:
         return page_links(response)
-    links = [_json_link(article, response.url) for article in json_articles(data) or []]
-    return [link for link in links if link is not None]
+    links = []
+    for row in json_entries(data):
+        url = entry_url(row, base or response.url, detail or [])
+        if url:
+            title = entry_title(row)
+            links.append(Link(url.split("#", 1)[0], title, title, entry_date(row)))
+    return links
 
 
 def _anchors(base: str, anchors: Any) -> list[Link]:
@@ -133,24 +143,6 @@ def _anchors(base: str, anchors: Any) -> list[Link]:
         text = compact("".join(anchor.css("::text").getall()))
         links.append(Link(url.split("#", 1)[0], text, compact(anchor.attrib.get("title", ""))))
     return links
-
-
-def _json_link(article: dict[str, Any], base: str) -> Link | None:
-    href = article.get("url") or article.get("post_url") or article.get("link") or article.get("href")
-    if not isinstance(href, str) or not href:
-        return None
-    title = compact(str(article.get("title") or ""))
-    return Link(urljoin(base, href), title, title, _epoch_or_iso(article))
-
-
-def _epoch_or_iso(article: dict[str, Any]) -> date | None:
-    for key in ("first_publish_time", "publish_time", "date", "pubDate", "created_at"):
-        value = article.get(key)
-        if isinstance(value, int | float) and value > 0:
-            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC).date()
-        if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
-            return date.fromisoformat(value[:10])
-    return None
 
 
 def script_api_lists(response: Response) -> list[str]:

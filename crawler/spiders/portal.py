@@ -32,17 +32,30 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import config
+from crawler.apipages import api_from_meta, api_request, next_numbers
 from crawler.browser import Exchange, Recording, page_of, recording_of, render_mode, render_request, walk_pages
-from crawler.items import Attachment, BrowserResource, Fault, ListPage, ReportPage, capture_fields
+from crawler.items import (
+    ArticlePage,
+    Attachment,
+    BrowserResource,
+    Capture,
+    Fault,
+    ListPage,
+    ReportPage,
+    capture_fields,
+)
+from crawler.jsonlists import json_body, json_total
 from crawler.pagination import list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.roles import script_driven_reason
+from crawler.roles import page_role, script_driven_reason
+from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
 from crawler.spiders import faults
 from crawler.spiders.links import (
     Link,
     attachment_links,
     is_column_link,
     is_report_link,
+    is_report_title,
     is_section_link,
     list_entries,
     page_links,
@@ -51,14 +64,16 @@ from crawler.spiders.links import (
     script_api_lists,
 )
 
-Item = ListPage | ReportPage | Attachment | Fault
+Item = Capture | Fault
 ROLES = {
     "parse_portal": "portal",
     "parse_list": "list",
     "parse_rendered": "list",
+    "parse_script": "script",
     "parse_report": "report",
     "parse_attachment": "attachment",
 }
+MAX_INLINE_CARRIED = 200_000  # characters of a page's inline scripts carried to its linked ones
 Output = Iterator[Request | Item]
 
 
@@ -119,14 +134,31 @@ class PortalSpider(scrapy.Spider):
             yield self._request(portal, url, self.parse_list, response.url, {"nianbao_page": 1})
 
     def parse_list(self, response: Response) -> Output:
-        """One page of an annual-report list: its reports, sub-columns and the list's other pages."""
+        """One page of an annual-report list: its reports, sub-columns and the list's other pages.
+
+        A page whose content is an article (under the column's folder, linked like a
+        column) is read as one: a report when its title says so, else kept as seen, and
+        its links are not followed. A JSON answer to a script's API pages by its record.
+        """
         portal = self._portal(response)
+        api = api_from_meta(response.meta)
+        if api is None and page_role(response) == "article":
+            yield from self._article(portal, response)
+            return
         self._count(portal.id, "pages")
+        list_url = response.meta.get("nianbao_list_url") or response.url  # an API answer's links belong to its page
         yield ListPage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
-        links = list_entries(response)
-        yield from self._follow(portal, links, response.url)
+        entries = list_entries(response, list_url, api.detail if api else None)
+        yield from self._follow(portal, entries, list_url)
+        if api is not None:
+            yield from self._api_pages(portal, response, api, entries)
+            return
         yield from self._other_pages(portal, response)
-        yield from self._render(portal, response, links)
+        apis = script_lists(response).apis
+        if apis:
+            yield from self._api_requests(portal, apis, response.url)
+        else:
+            yield from self._render(portal, response, entries)
 
     async def parse_rendered(self, response: Response) -> AsyncIterator[Request | Item]:
         """A list page drawn by Chromium: its links view after view, and what it asked for."""
@@ -156,6 +188,17 @@ class PortalSpider(scrapy.Spider):
             await page.close()
         for fault in self.on_fault(failure):
             yield fault
+
+    def parse_script(self, response: Response) -> Output:
+        """A list page's linked script: the list APIs it calls, read with the page's inline scripts."""
+        portal = self._portal(response)
+        meta = response.meta
+        yield Capture(**capture_fields(response, portal.id, meta["nianbao_referer"]))
+        text = response.text if isinstance(response, TextResponse) else ""
+        lists = read_lists(meta["nianbao_referer"], [*meta["nianbao_inline"], text])
+        if not lists.apis:
+            self.crawler.stats.inc_value("nianbao/script_driven/unread")
+        yield from self._api_requests(portal, lists.apis, meta["nianbao_referer"])
 
     def parse_report(self, response: Response) -> Output:
         """A report page: the page as captured, then each attachment it links."""
@@ -237,6 +280,7 @@ class PortalSpider(scrapy.Spider):
         if self.render == "off":
             self.crawler.stats.inc_value("nianbao/render/not_rendered")
             self.logger.warning("finding: %s needs a browser (%s) but rendering is off", response.url, reason)
+            yield from self._linked_scripts(portal, response)  # reading is all that is left
             return
         self.logger.info("rendering %s: %s", response.url, reason)
         request = self._request(portal, response.url, self.parse_rendered, response.meta.get("nianbao_referer"), {})
@@ -259,6 +303,47 @@ class PortalSpider(scrapy.Spider):
             page_id=recording.page_id,
             resource_type=exchange.resource_type,
         )
+
+    def _article(self, portal: Portal, response: Response) -> Output:
+        title = report_title(response, response.meta.get("nianbao_title"))
+        if title and is_report_title(title):
+            yield from self.parse_report(response)
+            return
+        self._count(portal.id, "articles")
+        yield ArticlePage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
+
+    def _linked_scripts(self, portal: Portal, response: Response) -> Output:
+        """A script-driven page not rendered: its own linked scripts, to be read with its inline ones."""
+        inline = inline_scripts(response)
+        for url in linked_scripts(response):
+            if portal.allows(url) and sum(map(len, inline)) <= MAX_INLINE_CARRIED:
+                extra = {"nianbao_inline": inline}
+                yield self._request(portal, url, self.parse_script, response.url, extra)
+
+    def _api_requests(self, portal: Portal, apis: list[Api], list_url: str) -> Output:
+        for api in apis:
+            if portal.allows(api.url):
+                self.crawler.stats.inc_value("nianbao/script_api/lists")
+                yield self._api_page(portal, api, 1, list_url, None)
+
+    def _api_pages(self, portal: Portal, response: Response, api: Api, entries: list[Link]) -> Output:
+        """The API's next pages: all at once when the total is known, else one by one until empty."""
+        number = response.meta.get("nianbao_api_page", 1)
+        first = entries[0].url if entries else None
+        if first is not None and first == response.meta.get("nianbao_api_first"):
+            self.crawler.stats.inc_value("nianbao/script_api/repeated_page")
+            return  # the API answers the same page whatever the number: nothing more to find
+        data = json_body(response)
+        total = (json_total(data) if data is not None else 0) or api.total
+        list_url = response.meta.get("nianbao_list_url") or response.url
+        for following in next_numbers(api, number, len(entries), total, self.max_list_pages):
+            yield self._api_page(portal, api, following, list_url, first)
+
+    def _api_page(self, portal: Portal, api: Api, number: int, list_url: str, first: str | None) -> Request:
+        request = api_request(api, number)
+        meta = self._meta(portal, request.url, self.parse_list, list_url) | request.meta
+        meta |= {"nianbao_list_url": list_url, "nianbao_api_first": first}
+        return request.replace(callback=self.parse_list, errback=self.on_fault, meta=meta)
 
     def _other_pages(self, portal: Portal, response: Response) -> Output:
         page = response.meta.get("nianbao_page", 1)

@@ -119,7 +119,7 @@ def test_an_spa_shell_assembling_its_api_path_from_variables() -> None:
     )
     api = only(script)
     assert api.url == "http://www.example.gov.cn/EWB-FRONT/rest/infolist/getList"
-    assert (api.kind, api.page_at, api.first, api.size) == ("form", ["body", "params", "pageIndex"], 0, 0)
+    assert (api.kind, api.page_at, api.first, api.size) == ("form", ["body", "params", "pageIndex"], 0, 12)
     assert api.detail == [f"/EWB-FRONT/showinfo.html?infoGuid={gap('infoid')}"]
 
 

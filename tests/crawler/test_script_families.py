@@ -1,0 +1,122 @@
+"""Lists loaded by script: the spider finds every report such a portal holds, and no noise.
+
+The four named shapes (TRS 动静结合, an Epoint SPA shell, 加载更多 by offset, a fetch()
+list) are walked once; then hypothesis generates portal variants (parameter names, JSON
+nesting and key names, page sizes, first page 0 or 1, GET or POST, form, JSON or
+``params=<JSON text>`` bodies, totals stated or not) and each must give up every report.
+``make test`` runs a few examples, ``make test-deep`` many.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fixtures.world.families.scripted import PORTALS, SHAPES, Shape, portal_spec
+from fixtures.world.world import World, build_world
+from tests.crawler.walk import Walk, walk
+
+PAGE_KEYS = ("pageNo", "pageNum", "pageIndex", "page", "currPage", "current", "pn")
+OFFSET_KEYS = ("offset", "start", "from", "begin", "skip")
+SIZE_KEYS = ("pageSize", "size", "rows", "limit", "perPage", "ps")
+TOTAL_KEYS = ("total", "recordCount", "totalCount", "RowCount", "count", "")
+NEST_KEYS = ("data", "result", "custom", "list", "records", "items", "infolist", "obj", "page", "content")
+
+
+def held(world: World, portal_id: str) -> set[str]:
+    base = world.base_urls[portal_id]
+    return {base + report.page_path for report in world.archivable_reports() if report.portal_id == portal_id}
+
+
+def noise(world: World, portal_id: str) -> set[str]:
+    return {world.base_urls[portal_id] + item.path for item in world.noise if item.portal_id == portal_id}
+
+
+def check(world: World, walked: Walk) -> None:
+    for portal_id in world.portals:
+        missing = held(world, portal_id) - walked.reports
+        assert not missing, f"{portal_id}: {len(missing)} of {len(held(world, portal_id))} reports not found"
+        assert not noise(world, portal_id) & walked.reports, f"{portal_id}: noise read as a report"
+    followed = {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
+    assert not followed, f"an article's links were followed: {sorted(followed)}"
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, Walk]:
+    world = build_world(0, 1, portals=PORTALS)
+    return world, walk(world, tmp_path_factory.mktemp("walk"))
+
+
+@pytest.mark.parametrize("portal_id", [spec.id for spec in PORTALS])
+def test_every_report_of_a_script_listed_portal_is_found(named: tuple[World, Walk], portal_id: str) -> None:
+    world, walked = named
+    assert held(world, portal_id) <= walked.reports
+    assert not noise(world, portal_id) & walked.reports
+
+
+def test_articles_in_the_column_folder_are_read_as_articles_and_not_followed(named: tuple[World, Walk]) -> None:
+    world, walked = named
+    assert walked.stats["nianbao/portal/trsdj-jinshui/articles"] == 2
+    assert not {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
+
+
+def test_each_list_api_is_read_from_the_page_script(named: tuple[World, Walk]) -> None:
+    assert named[1].stats["nianbao/script_api/lists"] == len(PORTALS)
+
+
+@st.composite
+def shapes(draw: st.DrawFn) -> Shape:
+    kind = draw(st.sampled_from(sorted(SHAPES)))
+    offset = kind == "more" or (kind == "fetch" and draw(st.booleans()))
+    size = draw(st.integers(3, 15))
+    method = "GET" if kind == "more" and draw(st.booleans()) else draw(st.sampled_from(["GET", "POST"]))
+    nest = tuple(draw(st.lists(st.sampled_from(NEST_KEYS), max_size=3, unique=True)))
+    static = size if kind == "more" and draw(st.booleans()) else draw(st.integers(0, 12)) if kind == "trs" else 0
+    api = draw(st.sampled_from(["/api/list", "/irs/front/list", "/front/api/data/search", "/api/v1/articles"]))
+    return Shape(
+        kind,
+        api="/EWB-FRONT/rest" + api if kind == "spa" else api,
+        method=method,
+        body=draw(st.sampled_from(["form", "json", "params"])),
+        page_key=draw(st.sampled_from(OFFSET_KEYS if offset else PAGE_KEYS)),
+        size_key=draw(st.sampled_from(SIZE_KEYS)),
+        offset=offset,
+        first=static if kind == "more" else 0 if offset else draw(st.sampled_from([0, 1])),
+        size=size,
+        nest=nest,
+        title_key=draw(st.sampled_from(["title", "DOCTITLE", "infoname", "name", "bt", "articleTitle"])),
+        url_key=draw(st.sampled_from(["url", "DOCPUBURL", "link", "href", "detailUrl", ""])),
+        id_key=draw(st.sampled_from(["id", "infoid", "docId", "articleId", "guid"])),
+        date_key=draw(st.sampled_from(["pubDate", "publishTime", "DOCRELTIME", "infodate", "createTime"])),
+        epoch=draw(st.booleans()),
+        total_key=draw(st.sampled_from(["total", "recordCount", "totalCount", "RowCount", "count", ""]))
+        if nest
+        else "",
+        absolute=draw(st.booleans()),
+        static=static,
+    )
+
+
+def generated_world(shape: Shape, scale: int, seed: int) -> World:
+    return build_world(seed, scale, portals=(portal_spec("generated", shape),))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape=shapes(), scale=st.integers(1, 2), seed=st.integers(0, 50))
+def test_the_spider_finds_every_report_of_a_generated_portal(shape: Shape, scale: int, seed: int) -> None:
+    world = generated_world(shape, scale, seed)
+    with tempfile.TemporaryDirectory() as folder:
+        check(world, walk(world, Path(folder)))
+
+
+@pytest.mark.deep
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape=shapes(), scale=st.integers(1, 4), seed=st.integers(0, 10_000))
+def test_the_spider_finds_every_report_of_many_generated_portals(shape: Shape, scale: int, seed: int) -> None:
+    world = generated_world(shape, scale, seed)
+    with tempfile.TemporaryDirectory() as folder:
+        check(world, walk(world, Path(folder)))

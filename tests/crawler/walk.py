@@ -1,0 +1,98 @@
+"""Discovery without sockets: the portal spider's callbacks driven against a fixture world in-process.
+
+The world answers each request through ``fixtures.world.responder.respond``, as its HTTP
+server would, and requests are deduplicated by Scrapy's fingerprint, as the scheduler
+does. No reactor, no robots.txt, no attachments, no browser: what is measured is which pages
+discovery asks for and which it reads as reports, fast enough to run over many
+generated worlds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from scrapy import Request
+from scrapy.responsetypes import responsetypes
+from scrapy.utils.request import fingerprint
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticlePage, ReportPage
+from crawler.spiders.portal import PortalSpider
+from fixtures.world import responder
+from fixtures.world.registry import write_registry
+from fixtures.world.world import World
+
+REQUEST_LIMIT = 5000
+
+
+@dataclass
+class Walk:
+    requests: list[Request] = field(default_factory=list)
+    reports: set[str] = field(default_factory=set)  # URLs read as report pages
+    articles: set[str] = field(default_factory=set)  # URLs read as articles that are not reports
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def requested(self) -> set[str]:
+        return {request.url for request in self.requests}
+
+
+def walk(world: World, folder: Path) -> Walk:
+    """Crawl every portal of ``world`` from its start page; return what discovery did."""
+    origins = {}
+    for index, portal_id in enumerate(world.portals):
+        world.base_urls[portal_id] = f"http://127.0.0.1:{9100 + index}"
+        origins[f"127.0.0.1:{9100 + index}"] = portal_id
+    registry = write_registry(world, folder / "portals.yaml")
+    crawler = get_crawler(PortalSpider, {"NIANBAO_PORTALS": str(registry), "NIANBAO_MAX_LIST_PAGES": 50})
+    spider = PortalSpider.from_crawler(crawler)
+    result = Walk()
+    queue: deque[Request] = deque(asyncio.run(_start(spider)))
+    seen: set[bytes] = set()
+    while queue and len(result.requests) < REQUEST_LIMIT:
+        request = queue.popleft()
+        key = fingerprint(request)
+        if key in seen or request.meta.get("nianbao_role") == "attachment" or request.meta.get("playwright"):
+            continue
+        seen.add(key)
+        result.requests.append(request)
+        response = _answer(world, origins, request)
+        if response is None:
+            continue
+        for output in request.callback(response) or ():
+            if isinstance(output, Request):
+                queue.append(output)
+            elif isinstance(output, ReportPage):
+                result.reports.add(output.url)
+            elif isinstance(output, ArticlePage):
+                result.articles.add(output.url)
+    result.stats = {key: value for key, value in crawler.stats.get_stats().items() if isinstance(value, int)}
+    return result
+
+
+async def _start(spider: PortalSpider) -> list[Request]:
+    return [request async for request in spider.start()]
+
+
+def _answer(world: World, origins: dict[str, str], request: Request, hops: int = 3):
+    parts = urlsplit(request.url)
+    portal_id = origins.get(parts.netloc)
+    if portal_id is None:
+        return None
+    content_type = request.headers.get("Content-Type", b"").decode("latin-1")
+    body = request.body or b""
+    form = dict(parse_qsl(body.decode("utf-8"))) if "form-urlencoded" in content_type else {}
+    asked = responder.Request(
+        portal_id, request.method, parts.path, parts.query, {}, world.base_urls[portal_id], form, body
+    )
+    answer = responder.respond(world, asked)
+    headers = dict(answer.headers)
+    if answer.status in {301, 302} and hops:
+        return _answer(world, origins, request.replace(url=urljoin(request.url, headers["Location"])), hops - 1)
+    if answer.status != 200:
+        return None
+    cls = responsetypes.from_args(headers=headers, url=request.url, body=answer.body)
+    return cls(url=request.url, status=200, headers=headers, body=answer.body, request=request)
