@@ -332,10 +332,14 @@ class PortalSpider(scrapy.Spider):
         first = entries[0].url if entries else None
         if first is not None and first == response.meta.get("nianbao_api_first"):
             self.crawler.stats.inc_value("nianbao/script_api/repeated_page")
+            self.logger.warning("finding: %s answers page %d as the page before it", response.url, number)
             return  # the API answers the same page whatever the number: nothing more to find
         data = json_body(response)
         total = (json_total(data) if data is not None else 0) or api.total
         list_url = response.meta.get("nianbao_list_url") or response.url
+        if entries and not total and number >= self.max_list_pages:
+            self.crawler.stats.inc_value("nianbao/script_api/page_limit")
+            self.logger.warning("finding: %s still had entries at page %d, the page limit", list_url, number)
         for following in next_numbers(api, number, len(entries), total, self.max_list_pages):
             yield self._api_page(portal, api, following, list_url, first)
 

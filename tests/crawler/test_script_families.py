@@ -120,3 +120,24 @@ def test_the_spider_finds_every_report_of_many_generated_portals(shape: Shape, s
     world = generated_world(shape, scale, seed)
     with tempfile.TemporaryDirectory() as folder:
         check(world, walk(world, Path(folder)))
+
+
+@pytest.mark.parametrize(
+    ("fault", "api_requests", "stat"),
+    [
+        ("repeat", 2, "nianbao/script_api/repeated_page"),  # page 2 repeats page 1: stop there
+        ("endless", 50, "nianbao/script_api/page_limit"),  # never empty: the page limit ends it
+        ("html", 1, None),  # an HTML error page where JSON was due: nothing to page
+    ],
+)
+def test_a_misbehaving_list_api_is_bounded_and_the_crawl_goes_on(
+    fault: str, api_requests: int, stat: str | None, tmp_path: Path
+) -> None:
+    shape = Shape("fetch", method="GET", page_key="page", size=4, nest=("data",), total_key="", fault=fault)
+    world = build_world(0, 1, portals=(portal_spec("faulty", shape), PORTALS[0]))
+    walked = walk(world, tmp_path)
+    asked = [request for request in walked.requests if request.url.split("?")[0].endswith(shape.api)]
+    assert len(asked) == api_requests
+    if stat:
+        assert walked.stats[stat] == 1
+    assert held(world, PORTALS[0].id) <= walked.reports

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from crawler.jsread import gap, read_scripts
+from pathlib import Path
+
+import yaml
+from scrapy import Request
+
+from crawler.jsread import MAX_SCRIPT_BYTES, gap, read_scripts
 from crawler.scripts import Api, script_lists
-from tests.crawler.conftest import page
+from crawler.spiders.portal import PortalSpider
+from tests.crawler.conftest import PORTAL, crawler_with, page
 
 PAGE = "http://www.example.gov.cn/xxgk/nb/index.html"
 
@@ -130,3 +136,28 @@ def test_a_call_whose_url_needs_the_script_to_run_is_unresolved() -> None:
 
 def test_scripts_and_styles_are_not_list_calls() -> None:
     assert apis("$.getScript('/js/list.js'); $.get('/css/a.css');") == []
+
+
+def test_an_oversized_script_is_skipped_and_the_others_still_read() -> None:
+    huge = "var filler = '" + "x" * (MAX_SCRIPT_BYTES + 1) + "';"
+    reading = read_scripts([huge, "var api = '/api/list';"])
+    assert reading.errors == 1
+    assert reading.names == {"api": "/api/list"}
+
+
+def test_a_script_driven_page_not_rendered_has_its_linked_scripts_read(tmp_path: Path) -> None:
+    registry = tmp_path / "portals.yaml"
+    registry.write_text(yaml.safe_dump({"portals": [PORTAL]}, allow_unicode=True), encoding="utf-8")
+    settings = {"NIANBAO_PORTALS": str(registry), "NIANBAO_RENDER": "off"}
+    spider = PortalSpider.from_crawler(crawler_with(settings, PortalSpider))
+    shell = "http://www.zz27q.gov.cn/xxgk/nb/index.html"
+    body = (
+        "<html><body><ul id='list' class='list'></ul><script>var column = 'nb';</script>"
+        "<script src='/js/jquery.min.js'></script><script src='/js/nblist.js'></script></body></html>"
+    )
+    asked = [o for o in spider.parse_list(page(shell, body, meta={"nianbao_page": 1})) if isinstance(o, Request)]
+    assert [request.url for request in asked] == ["http://www.zz27q.gov.cn/js/nblist.js"]
+    script = "$.getJSON('/api/' + column + '/list', {pageNo: 1}, function (d) {});"
+    outputs = list(spider.parse_script(page(asked[0].url, script, meta=asked[0].meta)))
+    api = [o for o in outputs if isinstance(o, Request)]
+    assert [request.url for request in api] == ["http://www.zz27q.gov.cn/api/nb/list?pageNo=1"]
