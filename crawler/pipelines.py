@@ -6,12 +6,17 @@
    that carries a report is stored *unfinished*, with what parsing it needs: until its
    report (or the fault that explains why there is none) is stored it is no validator
    for a conditional GET, so a crash in between costs a refetch, never the report.
-2. ``ParseReportPipeline`` (NIANBAO_PARSE, NIANBAO_PARSE_THREADS): extract and parse that
-   document with ``parsers.parse_file.parse_bytes`` (told the portal's title for it), in a
-   bounded pool of threads so that a long PDF or OCR job never holds the reactor. A
-   ``NotAnnualReport`` is noise: counted, not a report. Any other ``ParseError`` becomes
-   the item's ``parse_fault``; any other exception too, and its capture stays unfinished
-   so that the next crawl parses it again.
+   The hints the portal gave for the document are stored with it for good (``hints``), so
+   a reparse is told what the crawl was told.
+2. ``ParseReportPipeline`` (NIANBAO_PARSE, NIANBAO_PARSE_WORKERS, NIANBAO_PARSE_MEMORY_MB,
+   NIANBAO_PARSE_TIMEOUT): extract and parse that document with
+   ``parsers.parse_file.parse``, told those hints, in a pool of worker processes
+   (``parsers.worker``: a memory and a CPU time limit each, one per core by default)
+   awaited from as many threads, so that no document holds the reactor or takes the
+   crawl down. A ``NotAnnualReport`` is noise: counted, not a report. Any other
+   ``ParseError`` (``memory`` and ``timeout`` from the pool too) becomes the item's
+   ``parse_fault``; any other exception too, and its capture stays unfinished so that
+   the next crawl parses it again.
 3. ``StoreReportPipeline``: the parsed report through ``archive.store_report`` (a new
    version only when its bytes are new to that report), or a fault row with the reason;
    either finishes the capture in the same transaction.
@@ -23,6 +28,7 @@ a new sha256 and a new version. Archive writes run in ArchiveExtension's writer 
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +45,8 @@ if TYPE_CHECKING:
 
     from crawler.portals import Portal
     from parsers.model import Region
+    from parsers.parse_file import Hints
+    from parsers.worker import Limits
     from storage.archive import UnfinishedCapture
 
 NOISE = "not_annual_report"
@@ -88,7 +96,8 @@ class StoreCapturePipeline:
             referer=item.referer,
             portal_id=item.portal_id,
             method=item.request_method,
-            unfinished=parse_hints(item, self.crawler) if self.parsing and carries_report(item) else None,
+            unfinished={"list_url": item.list_url} if self.parsing and carries_report(item) else None,
+            hints=document_hints(item, self.crawler).to_json() if carries_report(item) else None,
         )
 
     def _warc(self, item: Capture) -> Any:
@@ -128,28 +137,37 @@ def browser_headers(item: Capture) -> dict[str, str]:
 
 
 class ParseReportPipeline:
-    def __init__(self, crawler: Crawler, threads: int) -> None:
+    def __init__(self, crawler: Crawler, workers: int, limits: Limits) -> None:
+        from parsers.worker import WorkerPool
+
         self.crawler = crawler
-        self.lane = ThreadLane("nianbao-parse", threads)
+        self.lane = ThreadLane("nianbao-parse", workers)  # a thread waits on each worker
+        self.pool = WorkerPool(workers, limits)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParseReportPipeline:
-        if not config.get_bool(crawler.settings, "NIANBAO_PARSE"):
+        from parsers.worker import Limits
+
+        settings = crawler.settings
+        if not config.get_bool(settings, "NIANBAO_PARSE"):
             raise NotConfigured("NIANBAO_PARSE is off")
-        return cls(crawler, config.get_int(crawler.settings, "NIANBAO_PARSE_THREADS"))
+        workers = config.get_int(settings, "NIANBAO_PARSE_WORKERS") or os.cpu_count() or 1
+        memory = config.get_int(settings, "NIANBAO_PARSE_MEMORY_MB") * 2**20
+        return cls(crawler, workers, Limits(memory, config.get_float(settings, "NIANBAO_PARSE_TIMEOUT")))
 
     def open_spider(self) -> None:
         self.lane.start()
 
     def close_spider(self) -> None:
         self.lane.stop()
+        self.pool.close()
 
     async def process_item(self, item: Any) -> Any:
         if not carries_report(item):
             return item
-        from parsers.parse_file import from_hints, parse_bytes, parse_outcome
+        from parsers.parse_file import parse_outcome
 
-        work = partial(parse_bytes, item.body, **from_hints(parse_hints(item, self.crawler)))
+        work = partial(self.pool.parse, item.body, document_hints(item, self.crawler))
         item.parsed = outcome = await self.lane.run(parse_outcome, work)
         self.crawler.stats.inc_value(f"nianbao/parse/{outcome.kind}")
         if outcome.kind == "fault":
@@ -159,13 +177,13 @@ class ParseReportPipeline:
         return item
 
 
-def parse_hints(item: ReportPage | Attachment, crawler: Crawler) -> dict[str, Any]:
-    """What parsing the item's document needs besides its bytes, as plain data: it is kept
-    on an unfinished capture so that ``nianbao repair`` parses it as the crawl would."""
-    from parsers.parse_file import hints
+def document_hints(item: ReportPage | Attachment, crawler: Crawler) -> Hints:
+    """What the portal says of the item's document: its link text or page title, the
+    report page's date, the portal's region."""
+    from parsers.parse_file import Hints
 
     portal = getattr(crawler.spider, "portals", {}).get(item.portal_id)
-    return hints(portal_region(portal), title_hint(item), item.published_at) | {"list_url": item.list_url}
+    return Hints(title=title_hint(item), published=item.published_at, region=portal_region(portal))
 
 
 def portal_region(portal: Portal | None) -> Region | None:

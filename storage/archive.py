@@ -84,7 +84,7 @@ class UnfinishedCapture:
     @classmethod
     def of(cls, row: CaptureRow) -> UnfinishedCapture:
         sha256 = row.sha256 or ""  # an unfinished capture always has its bytes
-        hints = row.unfinished or {}
+        hints = (row.hints or {}) | (row.unfinished or {})
         return cls(row.id, row.url, sha256, row.fetched_at, row.content_type, row.referer, row.portal_id, hints)
 
 
@@ -180,8 +180,11 @@ class Archive:
         method: str = "GET",
         unfinished: Mapping[str, Any] | None = None,
         finishes: bool = False,
+        hints: Mapping[str, Any] | None = None,
     ) -> int:
         """One request and its outcome: a response (``sha256`` of its stored body) or a fault.
+
+        ``hints``: what the portal said of the document (``parsers.parse_file.Hints.to_json``).
 
         ``unfinished``: the response carries a report still to be parsed and stored, with
         what parsing it needs; until then it is no validator. ``finishes``: this row (a
@@ -205,6 +208,7 @@ class Archive:
             "referer": referer,
             "portal_id": portal_id,
             "unfinished": dict(unfinished) if unfinished else None,
+            "hints": dict(hints) if hints else None,
         } | _warc_columns(warc)
 
         def insert(session: Session) -> int:

@@ -232,6 +232,9 @@ class CaptureRow(Base):
     # What parsing this capture still needs (crawler.pipelines.parse_hints) until its report
     # or parse fault is stored; NULL once it is. Never a validator while set.
     unfinished: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # What the portal said of a document that carries a report (parsers.parse_file.Hints),
+    # kept for good so that a reparse is told what the crawl was told.
+    hints: Mapped[dict[str, Any] | None]
 
 
 class CellRow(Base):

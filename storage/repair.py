@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from parsers.parse_file import ParseOutcome, from_hints, parse_bytes, parse_outcome
+from parsers.parse_file import Hints, ParseOutcome, parse, parse_outcome
 from storage.archive import Archive, UnfinishedCapture
 from storage.errors import ArchiveError, ArchiveUnwritable
 from storage.warc import recover_open_files
@@ -96,7 +96,7 @@ def repair(archive: Archive, *, progress: Callable[[int, int], None] | None = No
         except (ArchiveError, OSError):
             stats.missing_bytes.append(capture.url)
             continue
-        outcome = parse_outcome(partial(parse_bytes, data, **from_hints(capture.hints)))
+        outcome = parse_outcome(partial(parse, data, Hints.from_json(capture.hints)))
         what = store_outcome(archive, capture, outcome, None)
         stats.outcomes[what] = stats.outcomes.get(what, 0) + 1
         if progress is not None:

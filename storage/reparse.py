@@ -1,7 +1,9 @@
 """Rebuilding the parsed data of every version from its raw bytes, with the current parser.
 
 Parsed data is derived: the raw bytes are the archive. ``reparse`` reads each version's
-document from the content-addressed folder, parses it again, and replaces the version's
+document from the content-addressed folder, parses it again with the hints the crawl
+stored with its capture (an archive older than ``capture.hints`` gives only the agency's
+region), and replaces the version's
 record, text, cells and check results in one transaction per version, recording the
 parser version that made them. The version keeps its agency and year even when the new
 parse reads them differently: such versions are listed, never moved. A document the
@@ -14,17 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from parsers.model import Region, Report
+from parsers.parse_file import Hints
 from storage.archive import Archive
 from storage.errors import UnkeyedReport
-from storage.models import AgencyRow, CellRow, CheckResultRow, ReportRow, VersionRow
+from storage.models import AgencyRow, CaptureRow, CellRow, CheckResultRow, ReportRow, VersionRow
 from storage.versions import Prepared, ReportKey, prepare, reorder, replace_derived_rows, report_key, sort_date
 
-Parse = Callable[[bytes, Region], Report]
+Parse = Callable[[bytes, Hints], Report]
 
 
 @dataclass(slots=True)
@@ -45,14 +49,7 @@ class _Target:
     sha256: str
     first_seen_at: datetime
     region: Region
-
-
-def current_parser() -> Parse:
-    """extract + parse of the installed parsers package."""
-    from parsers.extract import extract
-    from parsers.report import parse
-
-    return lambda data, region: parse(extract(data), region=region)
+    hints: Hints
 
 
 def reparse_all(
@@ -60,14 +57,15 @@ def reparse_all(
 ) -> ReparseStats:
     """Reparse every version (or only those another parser version made); what happened."""
     from parsers.errors import ParseError
+    from parsers.parse_file import parse as current_parser
 
-    parse = parse or current_parser()
+    parse = parse or current_parser
     version = parser_version or archive.parser_version
     stats = ReparseStats()
     for target in _targets(archive, version if only_outdated else None):
         stats.versions += 1
         try:
-            report = parse(archive.read_bytes(target.sha256), target.region)
+            report = parse(archive.read_bytes(target.sha256), target.hints)
         except ParseError as error:
             stats.failed.append((target.version_id, f"{error.reason}: {error.message}"))
             continue
@@ -81,11 +79,18 @@ def reparse_all(
 
 
 def _targets(archive: Archive, skip_version: str | None) -> list[_Target]:
+    first_hints = (
+        select(CaptureRow.hints)
+        .where(CaptureRow.version_id == VersionRow.id, CaptureRow.hints.is_not(None))
+        .order_by(CaptureRow.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
         select(
             VersionRow.id, VersionRow.report_id, AgencyRow.id, AgencyRow.name, ReportRow.year, VersionRow.content_sha256
         )
-        .add_columns(VersionRow.first_seen_at, AgencyRow.province, AgencyRow.city, AgencyRow.district)
+        .add_columns(VersionRow.first_seen_at, first_hints, AgencyRow.province, AgencyRow.city, AgencyRow.district)
         .join(ReportRow, ReportRow.id == VersionRow.report_id)
         .join(AgencyRow, AgencyRow.id == ReportRow.agency_id)
         .order_by(VersionRow.id)
@@ -94,10 +99,25 @@ def _targets(archive: Archive, skip_version: str | None) -> list[_Target]:
         query = query.where(VersionRow.parser_version != skip_version)
     with Session(archive.engine) as session:
         rows = session.execute(query).all()
-    return [
-        _Target(version, report, agency_id, agency, year, sha256, seen, Region(province, city, district))
-        for version, report, agency_id, agency, year, sha256, seen, province, city, district in rows
-    ]
+    return [_target(*row) for row in rows]
+
+
+def _target(
+    version: int, report: int, agency_id: int, agency: str, year: int, sha256: str, seen: datetime, *rest: Any
+) -> _Target:
+    hints, province, city, district = rest
+    region = Region(province, city, district)
+    return _Target(
+        version,
+        report,
+        agency_id,
+        agency,
+        year,
+        sha256,
+        seen,
+        region,
+        Hints.from_json(hints) if hints else Hints(region=region),
+    )
 
 
 def _note_key_change(stats: ReparseStats, target: _Target, report: Report) -> None:

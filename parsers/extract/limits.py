@@ -19,6 +19,8 @@ test) can pass smaller ones.
 from __future__ import annotations
 
 import io
+import os
+import stat
 import zipfile
 import zlib
 from typing import BinaryIO
@@ -50,8 +52,12 @@ _SAFE_PARSER = etree.XMLParser(
 
 def check_size(data: bytes, limit: int = MAX_INPUT_BYTES) -> None:
     """``too_large`` when ``data`` is over ``limit`` bytes."""
-    if len(data) > limit:
-        raise ExtractionError("too_large", f"{len(data)} bytes is over the {limit}-byte cap")
+    check_size_of(len(data), limit)
+
+
+def check_size_of(size: int, limit: int = MAX_INPUT_BYTES) -> None:
+    if size > limit:
+        raise ExtractionError("too_large", f"{size} bytes is over the {limit}-byte cap")
 
 
 def read_capped(stream: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -62,6 +68,24 @@ def read_capped(stream: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
         if buffer.tell() > limit:
             raise ExtractionError("too_large", f"stream is over the {limit}-byte cap")
     return buffer.getvalue()
+
+
+def read_file(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> bytes:
+    """A regular file's bytes, its size checked before any read.
+
+    A device (``/dev/zero`` never ends), a FIFO (it may never send) or a directory is
+    ``not_a_file``; the open does not wait for a FIFO's writer.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ExtractionError("not_a_file", "not a regular file (a device, a FIFO or a socket)")
+        check_size_of(info.st_size, limit)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            return read_capped(stream, limit)
+    finally:
+        os.close(fd)
 
 
 def open_zip(

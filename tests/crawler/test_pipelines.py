@@ -151,11 +151,11 @@ def test_a_capture_whose_report_was_never_stored_is_no_validator(crawler: Any, w
     item = report_page("http://127.0.0.1/gongkai/show/a.html", body, title)
     run(stages(crawler)[0].process_item(item))  # the crawl dies here, before the report is stored
     (capture,) = captures(crawler)
-    assert capture.unfinished == {
+    assert capture.unfinished == {"list_url": LIST}
+    assert capture.hints == {
         "region": {"province": "四川省", "city": "遂宁市", "district": "船山区"},
         "title": title,
         "published": None,
-        "list_url": LIST,
     }
     assert archive_of(crawler).latest_validators(item.url) is None
     through(crawler, report_page(item.url, body, title))
@@ -169,7 +169,7 @@ def test_an_unexpected_error_of_a_reader_is_a_fault_and_parsed_again(
     def broken_reader(data: bytes) -> Any:
         raise TypeError("'NoneType' object is not subscriptable")
 
-    monkeypatch.setattr("parsers.parse_file.extract", broken_reader)
+    monkeypatch.setattr("parsers.worker.WorkerPool.parse", lambda pool, data, hints: broken_reader(data))
     title, body = world_pages["report"]
     item = through(crawler, report_page("http://127.0.0.1/gongkai/show/a.html", body, title))
     capture, fault = captures(crawler)

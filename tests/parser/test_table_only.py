@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from parsers.parse_file import parse_bytes
+from parsers.parse_file import parse
 from tests.conftest import FIXTURES
 
 DOCUMENTS = FIXTURES / "documents"
@@ -16,6 +16,6 @@ DOCUMENTS = FIXTURES / "documents"
 def test_spreadsheet_of_the_three_tables_parses_to_its_spec(name: str) -> None:
     version = name.split("-")[1][:4]
     spec = json.loads((DOCUMENTS / "specs" / f"report-{version}.json").read_text(encoding="utf-8"))
-    report = parse_bytes((DOCUMENTS / name).read_bytes())
+    report = parse((DOCUMENTS / name).read_bytes())
     assert (report.agency, report.year, report.format_version) == (None, None, version)
     assert report.to_dict()["tables"] == spec["tables"]

@@ -42,8 +42,8 @@ def test_every_version_is_rebuilt_and_records_the_parser_version(archive: Archiv
     store_old(archive, make_report(new=10))
     store_old(archive, make_report(new=11), hours=1)
 
-    def newer_parser(data, region):
-        return replace(parse_document(data, region), warnings=["read by the new parser"])
+    def newer_parser(data, hints):
+        return replace(parse_document(data, hints), warnings=["read by the new parser"])
 
     stats = reparse_all(archive, parse=newer_parser, parser_version="0.2.0")
     assert (stats.versions, stats.reparsed, stats.failed, stats.key_changed) == (2, 2, [], [])
@@ -56,8 +56,8 @@ def test_cells_checks_and_order_follow_the_new_parse(archive: Archive) -> None:
     first = store_old(archive, make_report(new=10))
     store_old(archive, make_report(new=11), hours=1)
 
-    def reads_dates_now(data, region):
-        report = parse_document(data, region)
+    def reads_dates_now(data, hints):
+        report = parse_document(data, hints)
         new = report.tables["applications"]["new"]["total"]
         # The new parser finds the publication dates: the first stored is the correction.
         published = date(2024, 3, 5) if new == 10 else date(2024, 1, 20)
@@ -74,7 +74,7 @@ def test_cells_checks_and_order_follow_the_new_parse(archive: Archive) -> None:
 def test_a_document_the_parser_now_rejects_keeps_its_previous_parse(archive: Archive) -> None:
     store_old(archive, make_report())
 
-    def rejecting(data, region):
+    def rejecting(data, hints):
         raise ExtractionError("corrupt", "the file is damaged")
 
     stats = reparse_all(archive, parse=rejecting)
@@ -84,7 +84,7 @@ def test_a_document_the_parser_now_rejects_keeps_its_previous_parse(archive: Arc
 
 def test_a_version_the_parser_now_keys_differently_is_listed_not_moved(archive: Archive) -> None:
     stored = store_old(archive, make_report(year=2023))
-    stats = reparse_all(archive, parse=lambda data, region: replace(parse_document(data), year=2022))
+    stats = reparse_all(archive, parse=lambda data, hints: replace(parse_document(data), year=2022))
     assert stats.key_changed == [(stored.version_id, "郑州市二七区统计局 2022")]
     assert [v.year for v in report_history(archive, "二七区统计局", 2023)] == [2023]
 
@@ -97,11 +97,10 @@ def test_only_outdated_skips_what_the_current_parser_made(archive: Archive) -> N
 
 def test_the_real_parser_rebuilds_a_real_document(archive: Archive, db_url: str) -> None:
     from parsers import PARSER_VERSION
-    from parsers.extract import extract
-    from parsers.report import parse
+    from parsers.parse_file import parse
 
     data = LAYOUT.read_bytes()
-    report = parse(extract(data))
+    report = parse(data)
     store_old(archive, replace(report, warnings=["stale"]), data=data)
     result = CliRunner().invoke(main, ["reparse", "--db", db_url, "--archive-dir", str(archive.raw.root)])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ import pytest
 
 from fixtures.world.world import build_world
 from parsers.model import Region
-from parsers.parse_file import parse_bytes
+from parsers.parse_file import Hints, parse
 
 WORLD = build_world(seed=0, scale=1)
 COMPARED = ("agency", "agency_canonical", "year", "format_version", "tables", "raw")
@@ -19,7 +19,7 @@ COMPARED = ("agency", "agency_canonical", "year", "format_version", "tables", "r
 
 def _parsed(report) -> dict:
     region = WORLD.portals[report.portal_id].region
-    return parse_bytes(_content(report), region=Region(region.province, region.city, region.district)).to_dict()
+    return parse(_content(report), Hints(region=Region(region.province, region.city, region.district))).to_dict()
 
 
 def _content(report) -> bytes:
