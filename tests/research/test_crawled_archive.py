@@ -105,3 +105,23 @@ def test_search_finds_the_reports_that_print_a_phrase(crawled: Crawl, latest: di
     assert hits
     assert {(hit["agency"], hit["year"]) for hit in hits} <= set(latest)
     assert all("政务公开工作要点" in hit["snippet"] for hit in hits)
+
+
+def test_export_wacz_packs_the_warc_files_with_the_reports_as_pages(crawled: Crawl, latest: dict, tmp_path) -> None:
+    import zipfile
+
+    from wacz.main import main as wacz_main
+
+    out = tmp_path / "archive.wacz"
+    arguments = ["export", "--db", crawled.db_url, "--archive-dir", str(crawled.archive_dir), "--format", "wacz"]
+    result = CliRunner().invoke(main, [*arguments, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as packed:
+        names = set(packed.namelist())
+        pages = [json.loads(line) for line in packed.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]]
+    assert {"datapackage.json", "datapackage-digest.json", "pages/pages.jsonl"} <= names
+    assert any(name.startswith("indexes/index.cdx") for name in names) and any(n.startswith("archive/") for n in names)
+    assert len(pages) == len(latest) and all(page["title"].endswith("年 年报") for page in pages)
+    assert wacz_main(["validate", "-f", str(out)]) == 0  # digests and the data package check out
+    refused = CliRunner().invoke(main, arguments)
+    assert refused.exit_code == 2 and "give -o FILE.wacz" in refused.output
