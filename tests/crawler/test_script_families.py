@@ -4,7 +4,8 @@ The four named shapes (TRS 动静结合, an Epoint SPA shell, 加载更多 by of
 list) are walked once; then hypothesis generates portal variants (parameter names, JSON
 nesting and key names, page sizes, first page 0 or 1, GET or POST, form, JSON or
 ``params=<JSON text>`` bodies, totals stated or not) and each must give up every report.
-``make test`` runs a few examples, ``make test-deep`` many.
+``make test`` runs the same few examples every time (derandomized), ``make test-deep`` 300
+new ones.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def generated_world(shape: Shape, scale: int, seed: int) -> World:
     return build_world(seed, scale, portals=(portal_spec("generated", shape),))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(shape=shapes(), scale=st.integers(1, 2), seed=st.integers(0, 50))
 def test_the_spider_finds_every_report_of_a_generated_portal(shape: Shape, scale: int, seed: int) -> None:
     world = generated_world(shape, scale, seed)
