@@ -45,6 +45,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.Rfc9309RobotsTxtMiddleware": 100,  # a robots.txt that cannot be read allows nothing
+    "crawler.robots.RobotsStatusMiddleware": 540,  # below the retries: sees the answer they ended with
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 580,

@@ -1,0 +1,78 @@
+"""robots.txt as RFC 9309 reads it, for every worker: an unreadable one allows nothing.
+
+Scrapy's RobotsTxtMiddleware parses whatever body ``/robots.txt`` answered with, and
+allows everything when the request fails. So a 503 error page, a block page (which
+``BlockPageMiddleware`` raises as ``BlockedPage``) or a refused connection let a crawl
+fetch what the real robots.txt disallows; with many workers on one frontier, the worker
+that met the failure fetched it. RFC 9309 section 2.3.1:
+
+- 2xx: the rules as written;
+- 4xx ("unavailable"): the crawler may access any resource;
+- 5xx or unreachable ("unreachable"): the crawler must assume complete disallow.
+
+``RobotsStatusMiddleware`` (a downloader middleware below the retry middleware, so it
+sees the answer retries ended with) rewrites the body of a robots.txt answer by its
+status; ``Rfc9309RobotsTxtMiddleware`` replaces Scrapy's and takes a failed request for
+complete disallow. They count robots.txt answers read as ``nianbao/robots/unavailable``
+(4xx) or ``unreachable`` (5xx), and requests refused for a failed one as
+``nianbao/robots/assumed_disallow``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.http import Response
+from scrapy.utils.misc import build_from_crawler, load_object
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+def robots_body(status: int, body: bytes) -> bytes:
+    """What a robots.txt answer with this status means, as robots.txt text."""
+    if status >= 500:
+        return DISALLOW_ALL
+    if status >= 400:
+        return b""
+    return body
+
+
+def is_robots_request(request: Request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt")) and request.url.endswith("/robots.txt")
+
+
+class RobotsStatusMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsStatusMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not is_robots_request(request) or response.status < 400:
+            return response
+        self.stats.inc_value(f"nianbao/robots/{'unreachable' if response.status >= 500 else 'unavailable'}")
+        return response.replace(body=robots_body(response.status, response.body))
+
+
+class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that a robots.txt it could not fetch allows nothing."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        parser_class = load_object(crawler.settings.get("ROBOTSTXT_PARSER"))
+        self.disallow_all: RobotParser = build_from_crawler(parser_class, crawler, DISALLOW_ALL)
+
+    async def robot_parser(self, request: Request) -> RobotParser:
+        parser = await super().robot_parser(request)
+        if parser is None:  # Scrapy's answer to a robots.txt request that failed
+            self.crawler.stats.inc_value("nianbao/robots/assumed_disallow")
+            return self.disallow_all
+        return parser

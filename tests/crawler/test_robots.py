@@ -1,0 +1,52 @@
+"""robots.txt by RFC 9309: 4xx allows everything, 5xx and failures allow nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.utils.misc import build_from_crawler
+
+from crawler.robots import DISALLOW_ALL, Rfc9309RobotsTxtMiddleware, RobotsStatusMiddleware, robots_body
+from tests.crawler.conftest import crawler_with
+
+ROBOTS = "http://www.zz27q.gov.cn/robots.txt"
+RULES = b"User-agent: *\nDisallow: /manage/\n"
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"), [(200, RULES), (404, b""), (403, b""), (500, DISALLOW_ALL), (503, DISALLOW_ALL)]
+)
+def test_a_robots_answer_means_what_its_status_says(status: int, expected: bytes) -> None:
+    assert robots_body(status, RULES) == expected
+
+
+def test_the_status_middleware_rewrites_robots_answers_only() -> None:
+    crawler = crawler_with()
+    middleware = build_from_crawler(RobotsStatusMiddleware, crawler)
+    robots = Request(ROBOTS, meta={"dont_obey_robotstxt": True})
+    error = TextResponse(ROBOTS, status=503, body=b"<html>busy</html>", request=robots)
+    assert middleware.process_response(robots, error).body == DISALLOW_ALL
+    page = Request("http://www.zz27q.gov.cn/x/robots.txt")
+    assert middleware.process_response(page, error.replace(request=page)).body == b"<html>busy</html>"
+    assert crawler.stats.get_value("nianbao/robots/unreachable") == 1
+
+
+class FailingEngine:
+    """An engine whose every download fails, as a refused connection does."""
+
+    async def download_async(self, request: Request) -> None:
+        raise ConnectionRefusedError(request.url)
+
+
+def test_a_robots_txt_that_cannot_be_fetched_disallows_everything() -> None:
+    crawler = crawler_with({"ROBOTSTXT_OBEY": True})
+    crawler.engine = FailingEngine()
+    middleware = build_from_crawler(Rfc9309RobotsTxtMiddleware, crawler)
+    request = Request("http://www.zz27q.gov.cn/zwgk/report.html")
+    with pytest.raises(IgnoreRequest):
+        asyncio.run(middleware.process_request(request))
+    assert crawler.stats.get_value("nianbao/robots/assumed_disallow") == 1
