@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-deep lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-render bench-archive bench-query clean
+.PHONY: demo test test-deep lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-render bench-archive bench-query bench-distributed clean
 
 $(STAMP): pyproject.toml | system-deps-demo
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-archive: $(STAMP)
 
 bench-query: $(STAMP)
 	$(PY) bench/bench_query.py
+
+bench-distributed: $(STAMP)
+	$(PY) bench/bench_distributed.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

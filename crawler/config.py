@@ -57,6 +57,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NIANBAO_RENDER", "auto", "auto: render the list pages that need a browser in Chromium; off: never"),
     Setting("NIANBAO_CHROMIUM", "/usr/bin/chromium", "the Chromium that renders list pages (Debian's chromium)"),
     Setting("NIANBAO_RENDER_TIMEOUT", 60.0, "seconds one rendered list page may take, its pages pressed through"),
+    Setting(
+        "NIANBAO_FRONTIER", None, "redis:// URL of a shared frontier: the crawl is one of its workers; None: alone"
+    ),
+    Setting("NIANBAO_FRONTIER_KEY", "nianbao", "prefix of the frontier's Redis keys: frontiers may share a database"),
+    Setting("NIANBAO_FRONTIER_LEASE", 300.0, "seconds a worker holds a request or a host slot before others may"),
+    Setting("NIANBAO_IDLE_EXIT", 0.0, "seconds the frontier stays empty before a worker ends; 0: never"),
     Setting("NIANBAO_PROGRESS_INTERVAL", 0.0, "seconds between progress lines on stderr; 0: none"),
 )
 

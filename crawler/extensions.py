@@ -122,11 +122,19 @@ class ArchiveExtension:
         try:
             if self.warc is not None:
                 self.warc.close()
-            self.archive.finish_run(self.run_id, self.crawler.stats.get_stats())
+            stats = self.crawler.stats.get_stats()
+            self.archive.finish_run(self.run_id, stats, portals=self._worked_on(stats))
         except (ArchiveError, OSError) as error:  # the archive that stopped the crawl, most likely
             logger.error("the crawl run could not be closed in the archive: %s", error)
         self.archive.close()
         self.archive = None
+
+    def _worked_on(self, stats: dict[str, Any]) -> list[str] | None:
+        """A frontier's worker: the portals whose pages it took (the others' are other workers')."""
+        if not config.get(self.crawler.settings, "NIANBAO_FRONTIER"):
+            return None
+        portals = getattr(self.crawler.spider, "portals", {})
+        return [p for p in portals if any(v for k, v in stats.items() if k.startswith(f"nianbao/portal/{p}/"))]
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
         """Run an archive write in the writer thread; await its result. When the archive

@@ -14,17 +14,19 @@ that met the failure fetched it. RFC 9309 section 2.3.1:
 sees the answer retries ended with) rewrites the body of a robots.txt answer by its
 status; ``Rfc9309RobotsTxtMiddleware`` replaces Scrapy's and takes a failed request for
 complete disallow. They count robots.txt answers read as ``nianbao/robots/unavailable``
-(4xx) or ``unreachable`` (5xx), and requests refused for a failed one as
+(4xx) or ``unreachable`` (5xx), and hosts whose robots.txt could not be fetched as
 ``nianbao/robots/assumed_disallow``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 
 if TYPE_CHECKING:
@@ -63,16 +65,31 @@ class RobotsStatusMiddleware:
 
 
 class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, except that a robots.txt it could not fetch allows nothing."""
+    """Scrapy's robots.txt middleware, except that a robots.txt it could not fetch allows nothing,
+    and that every request waiting for a host's robots.txt gets its rules.
+
+    Scrapy hands the waiting requests one Deferred; the first waiter's ``asFuture``
+    consumes its result and the others get None, which Scrapy reads as "no robots.txt,
+    allow everything". So a disallowed page requested while its host's robots.txt was
+    on its way was fetched. Here the first request of a host fetches robots.txt in a
+    task that any number of requests can await.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         parser_class = load_object(crawler.settings.get("ROBOTSTXT_PARSER"))
         self.disallow_all: RobotParser = build_from_crawler(parser_class, crawler, DISALLOW_ALL)
+        self.fetching: dict[str, asyncio.Future[RobotParser]] = {}
 
     async def robot_parser(self, request: Request) -> RobotParser:
-        parser = await super().robot_parser(request)
-        if parser is None:  # Scrapy's answer to a robots.txt request that failed
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self.fetching:
+            self.fetching[netloc] = asyncio.ensure_future(self._fetch(request))
+        return await asyncio.shield(self.fetching[netloc])
+
+    async def _fetch(self, request: Request) -> RobotParser:
+        parser = await super().robot_parser(request)  # the first request of its host: it downloads
+        if parser is None:  # the download failed
             self.crawler.stats.inc_value("nianbao/robots/assumed_disallow")
             return self.disallow_all
         return parser

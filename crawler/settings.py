@@ -52,7 +52,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 580,
     "crawler.middlewares.BlockPageMiddleware": 585,  # sees decompressed bodies (590) before retries
+    "crawler.hostslots.SharedHostSlots": 940,  # with a frontier: holds a slot of the host in Redis
     "crawler.browser.BrowserMiddleware": 950,  # last before the handler: only render requests
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.frontier.LeaseKeeper": 10,  # with a frontier: sees the callbacks' final output
 }
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
@@ -60,6 +64,7 @@ EXTENSIONS = {
     "crawler.extensions.ArchiveExtension": 10,
     "crawler.extensions.HostPoliteness": 100,  # after the throttle (0): its floor wins
     "crawler.extensions.CrawlProgress": 500,
+    "crawler.frontier.FrontierIdle": 600,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StoreCapturePipeline": 100,

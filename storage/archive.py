@@ -144,8 +144,11 @@ class Archive:
             lambda session: _added_id(session, CrawlRunRow(started_at=started, portals=list(portals))),
         )
 
-    def finish_run(self, run_id: int, stats: Mapping[str, Any]) -> None:
-        values = {"finished_at": self.clock(), "stats": _json_ready(stats)}
+    def finish_run(self, run_id: int, stats: Mapping[str, Any], portals: Sequence[str] | None = None) -> None:
+        """The run's end and stats; ``portals``: the ones it turned out to crawl, when not those it started with."""
+        values: dict[str, Any] = {"finished_at": self.clock(), "stats": _json_ready(stats)}
+        if portals is not None:
+            values["portals"] = list(portals)
         statement = update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(**values)
         self.transact("finish a crawl run", lambda session: session.execute(statement))
 

@@ -111,10 +111,15 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for portal in self.portals.values():
             self._count(portal.id, "reports", 0)  # a portal that finds nothing still shows up, as 0
-            for url in portal.hints.list_urls:
-                yield self._request(portal, url, self.parse_list, None, {"nianbao_page": 1})
-            for url in portal.start_urls:
-                yield self._request(portal, url, self.parse_portal, None, {"nianbao_depth": 0})
+            for request in self.portal_requests(portal):
+                yield request
+
+    def portal_requests(self, portal: Portal) -> Iterator[Request]:
+        """Where a crawl of ``portal`` starts: its hinted lists, then its start pages."""
+        for url in portal.hints.list_urls:
+            yield self._request(portal, url, self.parse_list, None, {"nianbao_page": 1})
+        for url in portal.start_urls:
+            yield self._request(portal, url, self.parse_portal, None, {"nianbao_depth": 0})
 
     # -- callbacks --------------------------------------------------------------------
 

@@ -26,6 +26,14 @@ COUNTS = ("pages", "reports", "attachments", "faults")
     is_flag=True,
     help="The portals are on this machine (nianbao fixtures serve): no politeness delays, short back-offs.",
 )
+@click.option(
+    "--frontier",
+    metavar="redis://HOST:6379/N",
+    help="Be one worker of the shared frontier at this Redis; every worker stores into the same --db.",
+)
+@click.option(
+    "--idle-exit", type=float, metavar="SECONDS", help="With --frontier: end once the frontier is empty this long."
+)
 @click.option("--progress", type=float, default=5.0, show_default=True, help="Seconds between progress lines; 0: none.")
 @click.option("--log-level", default="WARNING", show_default=True, help="Scrapy's log level on stderr.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NIANBAO_ setting.")
@@ -42,6 +50,13 @@ def crawl_command(**options: Any) -> None:
       nianbao crawl --portal zz-erqi -s NIANBAO_CONTACT_URL=https://example.org/who-we-are
       nianbao crawl --portals demo/world-portals.yaml --local      # the world of nianbao fixtures serve
       nianbao crawl --portals crawler/portals.yaml --db sqlite:///demo/archive.db --jobdir demo/jobs/erqi
+      nianbao crawl --frontier redis://127.0.0.1:6379/3 --idle-exit 30 --db postgresql+psycopg://crawler@db/nianbao
+
+    With --frontier, start as many workers as you like, on any machines, against one
+    Redis and one PostgreSQL archive: each takes requests from the frontier, and together
+    they keep every host to two requests in flight and its Crawl-delay. A worker that
+    dies leaves its requests to the others once their lease ends. `nianbao schedule
+    --frontier` queues the portals that are due.
     """
     settings = crawl_settings(**options | {"overrides": setting_pairs(options["overrides"])})
     check_inputs(settings, local=options["local"])
@@ -58,6 +73,8 @@ def crawl_settings(
     portal_ids: tuple[str, ...] = (),
     jobdir: Path | None = None,
     local: bool = False,
+    frontier: str | None = None,
+    idle_exit: float | None = None,
     progress: float = 0.0,
     log_level: str = "WARNING",
     overrides: Mapping[str, Any] | None = None,
@@ -76,12 +93,18 @@ def crawl_settings(
         "NIANBAO_ARCHIVE_DIR": str(archive_dir) if archive_dir else None,
         "NIANBAO_PORTAL_IDS": list(portal_ids) or None,
         "NIANBAO_PROGRESS_INTERVAL": progress,
+        "NIANBAO_IDLE_EXIT": idle_exit,
         "JOBDIR": str(jobdir) if jobdir else None,
         "LOG_LEVEL": log_level.upper(),
     }
     settings.setdict(LOCAL_SETTINGS if local else {}, priority="cmdline")
     settings.setdict({name: value for name, value in chosen.items() if value is not None}, priority="cmdline")
     settings.setdict(dict(overrides or {}), priority="cmdline")
+    if frontier:
+        from crawler import config
+        from crawler.frontier import frontier_settings
+
+        settings.setdict(frontier_settings(frontier, config.get(settings, "NIANBAO_FRONTIER_KEY")), priority="cmdline")
     return settings
 
 
@@ -96,10 +119,11 @@ def setting_pairs(overrides: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-def check_inputs(settings: Any, *, local: bool = False) -> list[str]:
-    """The ids of the portals to crawl, once the registry and the archive open (and with
-    ``local``, every portal is on this machine), or one line and exit status 2."""
+def check_inputs(settings: Any, *, local: bool = False) -> list[Any]:
+    """The portals to crawl, once the registry, the frontier (if any) and the archive open
+    (and with ``local``, every portal is on this machine), or one line and exit status 2."""
     from crawler import config
+    from crawler.frontier import FrontierError, check_frontier
     from crawler.local import require_local
     from crawler.portals import BUNDLED_REGISTRY, RegistryError, load_registry, select
 
@@ -108,12 +132,14 @@ def check_inputs(settings: Any, *, local: bool = False) -> list[str]:
         chosen = select(registry, config.get_list(settings, "NIANBAO_PORTAL_IDS"))
         if local:
             require_local(chosen)
-    except RegistryError as error:
+        if frontier := config.get(settings, "NIANBAO_FRONTIER"):
+            check_frontier(frontier)
+    except (RegistryError, FrontierError) as error:
         raise BadInput(str(error)) from error
     open_archive(
         config.get(settings, "NIANBAO_DB_URL"), config.get(settings, "NIANBAO_ARCHIVE_DIR"), write=True
     ).close()
-    return [portal.id for portal in chosen]
+    return list(chosen)
 
 
 def run_crawl(settings: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from nianbao.commands.errors import BadInput
 @click.option("--db", "db_url", help="Archive database URL.  [default: NIANBAO_DB_URL]")
 @click.option("--archive-dir", type=click.Path(file_okay=False, path_type=Path), help="Raw bytes and WARC folder.")
 @click.option("--now", "now_text", metavar="ISO", help="Decide as if it were this moment (UTC unless it says).")
+@click.option("--frontier", metavar="redis://HOST:6379/N", help="Queue the due portals there for its workers.")
 @click.option("--dry-run", is_flag=True, help="Only list the portals that are due, and why.")
 @click.option("--local", is_flag=True, help="The portals are on this machine (nianbao fixtures serve).")
 @click.option("--progress", type=float, default=0.0, show_default=True, help="Seconds between progress lines; 0: none.")
@@ -26,6 +27,8 @@ from nianbao.commands.errors import BadInput
 def schedule_command(now_text: str | None, dry_run: bool, **options: Any) -> None:
     """Crawl the registry's portals that are due now; run it from cron or a systemd timer.
 
+    Without --frontier the due portals are crawled here and now; with it, they are
+    queued as a new round of the shared frontier for `nianbao crawl --frontier` workers.
     From January to April, when reports appear (departments' by 31 January, governments'
     by 31 March), a portal is due every 2 days, and right after each deadline; the rest of
     the year every 30 days. A portal whose last run read no page (blocked, unreachable)
@@ -35,20 +38,27 @@ def schedule_command(now_text: str | None, dry_run: bool, **options: Any) -> Non
     Examples:
       nianbao schedule --db postgresql+psycopg://crawler@db/nianbao --dry-run
       nianbao schedule --portals demo/world-portals.yaml --local --now 2025-02-01T08:00
+      nianbao schedule --frontier redis://127.0.0.1:6379/3 --db postgresql+psycopg://crawler@db/nianbao
     """
     from crawler.schedule import Cadence, due_portals
     from storage.runs import last_runs
 
     settings = crawl_settings(**options | {"overrides": setting_pairs(options["overrides"])})
-    portal_ids = check_inputs(settings, local=options["local"])
+    portals = {portal.id: portal for portal in check_inputs(settings, local=options["local"])}
     archive = open_archive(settings["NIANBAO_DB_URL"], settings["NIANBAO_ARCHIVE_DIR"], write=True)
     with archive, archive.engine.connect() as connection:
-        due = due_portals(portal_ids, last_runs(connection), moment(now_text), Cadence())
+        due = due_portals(list(portals), last_runs(connection), moment(now_text), Cadence())
     for portal in due:
         click.echo(f"due {portal.portal_id}: {portal.reason}")
     if not due:
-        click.echo(f"none of {len(portal_ids)} portal(s) is due")
+        click.echo(f"none of {len(portals)} portal(s) is due")
     if dry_run or not due:
+        return
+    if options["frontier"]:
+        from crawler.frontier import seed_portals
+
+        number, queued = seed_portals(settings, [portals[portal.portal_id] for portal in due])
+        click.echo(f"round {number}: {queued} start request(s) of {len(due)} portal(s) queued at {options['frontier']}")
         return
     settings.set("NIANBAO_PORTAL_IDS", [portal.portal_id for portal in due], priority="cmdline")
     started = datetime.now(UTC)

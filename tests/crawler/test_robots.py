@@ -50,3 +50,30 @@ def test_a_robots_txt_that_cannot_be_fetched_disallows_everything() -> None:
     with pytest.raises(IgnoreRequest):
         asyncio.run(middleware.process_request(request))
     assert crawler.stats.get_value("nianbao/robots/assumed_disallow") == 1
+
+
+class SlowEngine:
+    """An engine that answers robots.txt after the other requests of its host have asked for it."""
+
+    def __init__(self) -> None:
+        self.downloads = 0
+
+    async def download_async(self, request: Request) -> TextResponse:
+        self.downloads += 1
+        await asyncio.sleep(0)
+        return TextResponse(request.url, body=RULES, request=request)
+
+
+def test_every_request_waiting_for_robots_txt_gets_its_rules() -> None:
+    crawler = crawler_with({"ROBOTSTXT_OBEY": True})
+    crawler.engine = SlowEngine()
+    middleware = build_from_crawler(Rfc9309RobotsTxtMiddleware, crawler)
+    urls = ["http://www.zz27q.gov.cn/manage/a", "http://www.zz27q.gov.cn/b", "http://www.zz27q.gov.cn/manage/c"]
+
+    async def ask_all() -> list[str]:
+        asked = [middleware.process_request(Request(url)) for url in urls]
+        outcomes = await asyncio.gather(*asked, return_exceptions=True)
+        return ["refused" if isinstance(outcome, IgnoreRequest) else "allowed" for outcome in outcomes]
+
+    assert asyncio.run(ask_all()) == ["refused", "allowed", "refused"]
+    assert crawler.engine.downloads == 1

@@ -1,0 +1,150 @@
+"""The shared frontier: leases, rounds, global host slots, then real workers on the fixture world."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.frontier import LEASE, ROUND, FrontierKeys, LeasedQueue, RoundDupeFilter, frontier_settings
+from crawler.hostslots import SharedHostSlots
+from fixtures.world.responder import most_in_flight
+from fixtures.world.server import WorldServer
+from storage.archive import Archive
+from storage.models import CaptureRow
+from tests.crawling import Crawl
+from tests.frontier_world import REDIS, Frontier, finish, postgres_db, redis_or_skip, wait_for  # noqa: F401
+from tests.frontier_world import frontier_key as frontier_key
+
+
+def spider_on(key: str, **settings: Any) -> Spider:
+    crawler = get_crawler(Spider, settings_dict=frontier_settings(REDIS, key) | settings)
+    return Spider.from_crawler(crawler, name="portal")
+
+
+def queue_of(spider: Spider) -> LeasedQueue:
+    keys = FrontierKeys.of(spider.crawler.settings, spider.name)
+    return LeasedQueue(redis_or_skip(), spider, keys.requests)
+
+
+def test_a_taken_request_stays_leased_until_it_is_released(frontier_key: str) -> None:
+    spider = spider_on(frontier_key)
+    queue, keys = queue_of(spider), FrontierKeys.of(spider.crawler.settings, "portal")
+    queue.push(Request("http://127.0.0.1/a"))
+    queue.push(Request("http://127.0.0.1/b"))
+    taken = queue.pop()
+    assert taken.url == "http://127.0.0.1/a" and (len(queue), keys.size(queue.server)) == (1, 2)
+    keys.release(queue.server, taken.meta[LEASE])
+    assert keys.size(queue.server) == 1
+
+
+def test_an_expired_lease_hands_the_request_out_again_first(frontier_key: str) -> None:
+    queue = queue_of(spider_on(frontier_key, NIANBAO_FRONTIER_LEASE=0))  # every lease ends at once
+    queue.push(Request("http://127.0.0.1/a"))
+    queue.push(Request("http://127.0.0.1/b"))
+    first = queue.pop()
+    again = queue.pop()
+    assert (first.url, again.url) == ("http://127.0.0.1/a", "http://127.0.0.1/a")
+
+
+def test_a_retry_takes_the_place_of_its_leased_request(frontier_key: str) -> None:
+    spider = spider_on(frontier_key)
+    queue = queue_of(spider)
+    queue.push(Request("http://127.0.0.1/a"))
+    taken = queue.pop()
+    queue.push(taken.replace(dont_filter=True))  # what the retry middleware schedules
+    keys = FrontierKeys.of(spider.crawler.settings, "portal")
+    assert queue.server.zcard(keys.leased) == 0 and len(queue) == 1
+
+
+def test_a_new_round_sees_every_page_as_new(frontier_key: str) -> None:
+    spider = spider_on(frontier_key)
+    seen = RoundDupeFilter(redis_or_skip(), key=FrontierKeys.of(spider.crawler.settings, "portal").seen)
+    page = Request("http://127.0.0.1/a", meta={ROUND: 1})
+    assert [seen.request_seen(page), seen.request_seen(page)] == [False, True]
+    assert seen.request_seen(page.replace(meta={ROUND: 2})) is False
+
+
+def test_a_host_has_two_slots_for_all_workers_together(frontier_key: str) -> None:
+    spider = spider_on(frontier_key)
+    workers = [SharedHostSlots(spider.crawler), SharedHostSlots(spider.crawler)]
+    keys = [f"{frontier_key}:host:h:held", f"{frontier_key}:host:h:next"]
+
+    def ask(worker: SharedHostSlots, token: str, delay: float = 0.0) -> float:
+        return float(worker._acquire(keys=keys, args=[2, delay, 60, token]))
+
+    assert [ask(workers[0], "a"), ask(workers[1], "b"), ask(workers[0], "c")] == [0, 0, -1]
+    workers[1].release(Request("http://h/", meta={"nianbao_hostslot": (keys[0], "b")}))
+    assert ask(workers[0], "c", delay=30) == 0
+    workers[0].release(Request("http://h/", meta={"nianbao_hostslot": (keys[0], "a")}))
+    assert 0 < ask(workers[1], "d") <= 30  # the host's delay holds the next start back
+
+
+# -- real workers -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def frontier(fresh_world: WorldServer, frontier_key: str, postgres_db: str, tmp_path: Path) -> Frontier:  # noqa: F811
+    return Frontier(fresh_world, frontier_key, postgres_db, tmp_path)
+
+
+def archived(frontier: Frontier) -> Crawl:
+    return Crawl(frontier.db_url, frontier.folder / "raw", frontier.world.log(), "")
+
+
+@pytest.mark.deep
+def test_three_workers_crawl_the_world_once_politely_and_a_new_round_crawls_it_again(
+    frontier: Frontier, world_truth: dict[str, Any]
+) -> None:
+    assert "round 1:" in frontier.schedule()
+    finish([frontier.worker("--idle-exit", "1") for _ in range(3)])
+    crawl = archived(frontier)
+    parsed = [r for r in world_truth["reports"] if r["parsed"]]
+    assert {(i.agency, i.year) for i in crawl.versions()} == {(r["agency_canonical"], r["year"]) for r in parsed}
+    excluded = {f["url"].split("/", 3)[3] for f in world_truth["faults"] if f["fault"] == "robots_disallowed"}
+    requested = [entry["path"] for entry in crawl.log]
+    assert excluded and not excluded & {path.lstrip("/") for path in requested}
+    assert max(most_in_flight(crawl.log).values()) <= 2
+    pages = Counter((entry["portal"], entry["path"]) for entry in crawl.log if entry["path"] != "/robots.txt")
+    assert pages.most_common(1)[0][1] <= 2  # once, or a planted fail-once page and its retry
+
+    frontier.world.clear_log()
+    assert "round 2:" in frontier.schedule("--now", "2099-01-01")
+    finish([frontier.worker("--idle-exit", "1")])
+    assert set(pages) <= {(entry["portal"], entry["path"]) for entry in frontier.world.log()}
+    assert len(archived(frontier).versions()) == len(crawl.versions())
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("kill_after", [5, 60])
+def test_a_worker_killed_mid_crawl_loses_nothing(
+    frontier: Frontier, world_truth: dict[str, Any], kill_after: int
+) -> None:
+    frontier.schedule()
+    lease = ("-s", "NIANBAO_FRONTIER_LEASE=3")
+    doomed = frontier.worker(*lease)
+
+    def served() -> bool:
+        assert doomed.poll() is None, doomed.communicate()[1][-3000:]
+        return len(frontier.world.log()) >= kill_after
+
+    wait_for(served, f"{kill_after} requests by the first worker", timeout=900)
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.communicate(timeout=60)
+    finish([frontier.worker("--idle-exit", "1", *lease)])
+    crawl = archived(frontier)
+    parsed = [r for r in world_truth["reports"] if r["parsed"]]
+    assert {(i.agency, i.year) for i in crawl.versions()} == {(r["agency_canonical"], r["year"]) for r in parsed}
+    versions = Counter((i.agency, i.year, i.sha256) for i in crawl.versions())
+    assert versions.most_common(1)[0][1] == 1
+    with Archive.open(frontier.db_url, frontier.folder / "raw") as archive, Session(archive.engine) as session:
+        stored = list(session.scalars(select(CaptureRow.sha256).where(CaptureRow.sha256.is_not(None))))
+        assert stored and all(archive.raw_path(sha256).exists() for sha256 in stored)
