@@ -63,6 +63,9 @@ def db_url_of(folder: Path) -> str:
 
 
 ENVIRONMENT = {**os.environ, "PYTHONPATH": str(PROJECT)}
+# A bound on a hung crawl, not on speed: a world crawl takes ~15 s of CPU, but on a
+# machine shared with other work it has taken over 200 s of wall time.
+CRAWL_HANG_SECONDS = 900
 
 
 def start_crawl(
@@ -85,7 +88,7 @@ def run_crawl(command: list[str], server: WorldServer, folder: Path, extra: dict
         env=ENVIRONMENT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=CRAWL_HANG_SECONDS,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
