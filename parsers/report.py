@@ -18,10 +18,16 @@ from parsers.errors import NotAnnualReport
 from parsers.metadata import find_published_at, find_title, looks_like_other_document
 from parsers.model import FormatVersion, RawCell, Region, Report, Section, TableData
 from parsers.sections import CANONICAL_TITLES, SectionSpan, find_sections, section_text, split_inline_headings
-from parsers.table_reader import TableResult, read_active, read_applications, read_review
+from parsers.table_reader import TableResult, has_number, read_active, read_applications, read_review
 
 _SECTION_TABLES = {2: keys.ACTIVE, 3: keys.APPLICATIONS, 4: keys.REVIEW_LITIGATION}
 _MIN_SECTIONS_WITHOUT_TITLE = 3
+# labels only table 三 prints: its first rows, or its group rows when a page break or a
+# sheet of its own cut it off from them
+_APPLICATION_MARKS = (
+    *("本年新收", "上年结转", "本年度办理结果", "结转下年度"),
+    *("不予公开", "无法提供", "不予处理", "其他处理"),
+)
 _MAX_LABEL_LENGTH = 70  # the longest official row label with its group prefix is about 50
 _PAGE_NUMBER = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－\s]*")
 
@@ -87,7 +93,7 @@ def _sections(blocks: list[Block], spans: list[SectionSpan], warnings: list[str]
 def _tables(
     blocks: list[Block], spans: list[SectionSpan], year: int | None, warnings: list[str]
 ) -> tuple[FormatVersion, dict[str, TableData], dict[str, dict[str, dict[str, RawCell]]]]:
-    rows = _rows_by_table(blocks, spans)
+    rows = _rows_by_table(blocks, spans, warnings)
     if year is not None and year < 2019:
         return "pre2019", {}, {}
     default_version: FormatVersion = "2019" if year in (2019, 2020) else "2021"
@@ -107,7 +113,25 @@ def _tables(
     if version == "unknown" and year is not None and {2, 3, 4} <= {span.number for span in spans}:
         warnings.append(f"tables unreadable; format version {default_version} is the one in force for {year}")
         version = default_version
+    warnings.extend(_missing_rows(version, tables))
     return version, tables, raw
+
+
+def _missing_rows(version: FormatVersion, tables: dict[str, TableData]) -> list[str]:
+    """A warning for each row of a found table that the format prints and the document did not give."""
+    if version not in ("2019", "2021"):
+        return []
+    applications = set(keys.APPLICATION_ROWS_2019 if version == "2019" else keys.APPLICATION_ROWS_2021)
+    if "other" in tables[keys.APPLICATIONS]:  # （六）其他处理 printed as one row
+        applications = (applications - set(keys.OTHER_SUBROWS)) | {"other"}
+    active = keys.ACTIVE_COLUMNS_2019 if version == "2019" else keys.ACTIVE_COLUMNS_2021
+    expected = {keys.ACTIVE: set(active), keys.APPLICATIONS: applications, keys.REVIEW_LITIGATION: {"all"}}
+    return [
+        f"{table}.{row}: row not found; its cells are null"
+        for table, rows in expected.items()
+        if tables[table]
+        for row in sorted(rows - set(tables[table]))
+    ]
 
 
 def _format_version(results: dict[str, TableResult], default: FormatVersion) -> FormatVersion:
@@ -127,8 +151,9 @@ def _format_version(results: dict[str, TableResult], default: FormatVersion) -> 
     return default
 
 
-def _rows_by_table(blocks: list[Block], spans: list[SectionSpan]) -> dict[str, list[list[str]]]:
-    """Every table row and table-like paragraph, under the table of its section."""
+def _rows_by_table(blocks: list[Block], spans: list[SectionSpan], warnings: list[str]) -> dict[str, list[list[str]]]:
+    """Every table row and table-like paragraph, under the table of its section; a table
+    with numbers that belongs to none is named in the warnings."""
     rows: dict[str, list[list[str]]] = {table: [] for table in keys.TABLE_KEYS}
     section_of = _section_index(blocks, spans)
     for index, block in enumerate(blocks):
@@ -138,6 +163,8 @@ def _rows_by_table(blocks: list[Block], spans: list[SectionSpan]) -> dict[str, l
             table = table or _guess_table(block)
             if table:
                 rows[table].extend(block.rows)
+            elif any(has_number(row) for row in block.rows):
+                warnings.append(f"a table of {len(block.rows)} rows with numbers matches no standard table; not read")
         elif table:
             row = paragraph_row(block.text, table)
             if row:
@@ -156,7 +183,7 @@ def _section_index(blocks: list[Block], spans: list[SectionSpan]) -> list[int | 
 def _guess_table(table: Table) -> str | None:
     """A table outside the three table sections, told by what it prints."""
     text = normalize("".join(cell for row in table.rows for cell in row))
-    if "本年新收" in text or "上年结转" in text:
+    if any(label in text for label in _APPLICATION_MARKS):
         return keys.APPLICATIONS
     if "信息内容" in text or "规范性文件" in text:
         return keys.ACTIVE

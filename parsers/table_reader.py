@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from parsers import tables as keys
-from parsers.cells import ParsedCell, is_value_text, parse_cell
+from parsers.cells import ParsedCell, is_value_text, normalize, parse_cell
 from parsers.model import CellValue, RawCell
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
@@ -106,7 +106,11 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
         group = _group_after(labels, group)
         key = _application_key(labels, group)
         if not has_number(values):
-            pending = key if key else pending
+            if key and _is_blank_row(values):
+                entries.append((key, values))
+                pending = None
+            else:
+                pending = key if key else pending
             continue
         if key is None and not labels and pending:
             key = pending
@@ -120,7 +124,16 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
             entries.append((None, values))
         else:
             warnings.append(f"applications: fragment {_describe(cells)} without a label; not placed")
+    if any(key in keys.OTHER_SUBROWS for key, _ in entries):
+        # a blank （六）其他处理 row above its numbered sub-rows is their group heading
+        entries = [(key, values) for key, values in entries if key != "other" or has_number(values)]
     return entries
+
+
+def _is_blank_row(values: list[str]) -> bool:
+    """A row as wide as the table (or wider, by a label's merged cells) whose every
+    value cell is printed blank (zeros left blank)."""
+    return len(values) >= len(keys.APPLICANT_COLUMNS) and all(not normalize(text) for text in values)
 
 
 def _place_unlabeled(entries: list[tuple[str | None, list[str]]], warnings: list[str]) -> list[tuple[str, list[str]]]:
@@ -216,10 +229,14 @@ def read_review(rows: list[list[str]]) -> TableResult:
     result = TableResult()
     width = len(keys.REVIEW_COLUMNS)
     value_rows = [split_row(cells)[1] for cells in rows if has_number(cells)]
-    exact = [values for values in value_rows if len(_trim_blank_edges(values)) == width]
+    # a row of exactly fifteen cells is whole even when its edge cells are blank
+    exact = [values for values in value_rows if width in (len(values), len(_trim_blank_edges(values)))]
     values = exact[-1] if exact else [text for row in value_rows for text in row if text.strip()]
-    if not value_rows:
-        return result
+    if not value_rows:  # every cell left blank: read the one row of fifteen blank cells
+        blank = [cells for cells in rows if len(cells) == width and not any(normalize(text) for text in cells)]
+        if not blank:
+            return result
+        values = blank[-1]
     cells_placed, note = fit_values(values, keys.REVIEW_COLUMNS)
     if note:
         result.warnings.append(f"review_litigation.all: {note}")

@@ -1,0 +1,129 @@
+"""A generator of variants over every format: random specs × random quirks × a renderer.
+
+The property (issue 11): every cell of the expected record is read exactly, or is null
+with a warning naming its row; never a different number. The quirks that lose nothing
+(every one in :mod:`fixtures.render.quirks`) must give the whole record exactly. The fast
+profile runs in ``make test``; ``make test-deep`` runs the ``deep`` ones, ten times longer.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from fixtures.render.formats import RENDERERS, SLOW
+from fixtures.render.quirks import Quirks, apply
+from fixtures.reports.specs import make_spec
+from parsers.parse_file import parse_bytes
+
+FAST = sorted(set(RENDERERS) - SLOW - {"pdf", "ofd"})
+
+
+@st.composite
+def quirks(draw: st.DrawFn) -> Quirks:
+    broken = draw(st.booleans())
+    return Quirks(
+        blank_zero=draw(st.booleans()),
+        merged_labels=draw(st.sampled_from(["merged", "repeated", "blank"])),
+        numbers_as_text=draw(st.booleans()),
+        thousands=draw(st.booleans()),
+        full_width=draw(st.booleans()),
+        split_labels=draw(st.booleans()),
+        label_variants=draw(st.booleans()),
+        other_as_one_row=draw(st.booleans()),
+        page_break=draw(st.integers(min_value=1, max_value=20)) if broken else None,
+        header_repeated=draw(st.booleans()),
+    )
+
+
+def check_variant(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
+    document, expected = apply(make_spec(seed, format_version), variant)
+    record = parse_bytes(RENDERERS[doc_format](document)).to_dict()
+    wrong = list(_wrong_numbers(record, expected))
+    assert not wrong, f"{doc_format} {variant}: different numbers {wrong[:5]}"
+    unnamed = [cell for cell in _nulls(record, expected) if not _named(cell, record["warnings"])]
+    assert not unnamed, f"{doc_format} {variant}: nulls without a warning {unnamed[:5]}"
+    missing = list(_nulls(record, expected))
+    assert not missing, f"{doc_format} {variant}: {len(missing)} cells null, e.g. {missing[:5]}"
+    assert record["tables"] == _as_record(expected["tables"])
+    assert record["raw"] == expected["raw"]
+
+
+def _cells(tables: dict[str, Any]):
+    for table, rows in tables.items():
+        for row, cells in rows.items():
+            for column, value in cells.items():
+                yield table, row, column, value
+
+
+def _got(record: dict[str, Any], table: str, row: str, column: str) -> Any:
+    return record["tables"].get(table, {}).get(row, {}).get(column)
+
+
+def _wrong_numbers(record: dict[str, Any], expected: dict[str, Any]):
+    for table, row, column, value in _cells(expected["tables"]):
+        got = _got(record, table, row, column)
+        if got is not None and (value is None or Decimal(str(got)) != Decimal(str(value))):
+            yield f"{table}.{row}.{column}: {got} for {value}"
+
+
+def _nulls(record: dict[str, Any], expected: dict[str, Any]):
+    for table, row, column, value in _cells(expected["tables"]):
+        if value is not None and _got(record, table, row, column) is None:
+            yield f"{table}.{row}.{column}"
+
+
+def _named(cell: str, warnings: list[str]) -> bool:
+    table, row = cell.split(".")[:2]
+    return any(f"{table}.{row}" in warning or f"table {table} not found" in warning for warning in warnings)
+
+
+def _as_record(tables: dict[str, Any]) -> dict[str, Any]:
+    """Money as the record writes it (a string of the Decimal), counts as ints."""
+    return {
+        table: {row: {column: value for column, value in cells.items()} for row, cells in rows.items()}
+        for table, rows in tables.items()
+    }
+
+
+FAST_SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "derandomize": True}
+SPECS = {"seed": st.integers(min_value=0, max_value=10_000_000), "format_version": st.sampled_from(["2019", "2021"])}
+
+
+@settings(max_examples=150, **FAST_SETTINGS)
+@given(**SPECS, variant=quirks(), doc_format=st.sampled_from(FAST))
+# misses the generator found, kept as examples: table 三 continued on a sheet of its own
+# was dropped without a word; rows and table 四 printed all blank were lost; table 四's
+# row with a blank first cell was read as 14 cells
+@example(5, "2021", Quirks(page_break=8), "xlsx-tables")
+@example(259, "2021", Quirks(blank_zero=True), "cell_per_line")
+@example(1, "2019", Quirks(blank_zero=True), "cell_per_line")
+def test_variants_read_back(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
+    check_variant(seed, format_version, variant, doc_format)
+
+
+@settings(max_examples=12, **FAST_SETTINGS)
+@given(**SPECS, variant=quirks(), doc_format=st.sampled_from(["pdf", "ofd"]))
+def test_page_formats_read_back(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
+    check_variant(seed, format_version, variant, doc_format)
+
+
+@pytest.mark.slow
+@settings(max_examples=2, **FAST_SETTINGS)
+@given(**SPECS, variant=quirks())
+def test_word97_reads_back(seed: int, format_version: str, variant: Quirks) -> None:
+    check_variant(seed, format_version, variant, "doc")
+
+
+DEEP_SETTINGS = {**FAST_SETTINGS, "derandomize": False}
+
+
+@pytest.mark.deep
+@settings(max_examples=2000, **DEEP_SETTINGS)
+@given(**SPECS, variant=quirks(), doc_format=st.sampled_from(sorted(RENDERERS)))
+def test_variants_read_back_deep(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
+    check_variant(seed, format_version, variant, doc_format)
