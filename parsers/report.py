@@ -15,6 +15,7 @@ from parsers.cells import is_value_text, normalize
 from parsers.checks import run_checks
 from parsers.document import Block, Document, Table
 from parsers.errors import NotAnnualReport
+from parsers.glued import MIN_ROWS, glued_rows
 from parsers.metadata import find_published_at, find_title, looks_like_other_document
 from parsers.model import FormatVersion, RawCell, Region, Report, Section, TableData
 from parsers.sections import CANONICAL_TITLES, SectionSpan, find_sections, section_text, split_inline_headings
@@ -169,6 +170,8 @@ def _rows_by_table(blocks: list[Block], spans: list[SectionSpan], warnings: list
             row = paragraph_row(block.text, table)
             if row:
                 rows[table].append(row)
+            else:
+                rows[table].extend(glued_rows(block.text, 1 if table == keys.REVIEW_LITIGATION else MIN_ROWS))
     return rows
 
 

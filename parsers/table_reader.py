@@ -10,11 +10,14 @@ warnings; otherwise every cell of the row stays ``None`` and ``raw`` says why.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from parsers import tables as keys
 from parsers.cells import ParsedCell, is_value_text, normalize, parse_cell
+from parsers.checks import run_checks
+from parsers.glued import agreed, glued_run, splits
 from parsers.model import CellValue, RawCell
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
@@ -88,12 +91,62 @@ def read_applications(rows: list[list[str]]) -> TableResult:
     """Table 三: 25 (2021) or 23 (2019) rows of seven applicant columns."""
     result = TableResult()
     entries = _application_entries(rows, result.warnings)
+    glued: dict[str, str] = {}
     for key, values in _place_unlabeled(entries, result.warnings):
+        run = glued_run(values)
+        if run is not None:
+            glued.setdefault(key, run)
+            continue
         cells_placed, note = fit_values(values, keys.APPLICANT_COLUMNS, total_last=True)
         if note:
             result.warnings.append(f"applications.{key}: {note}")
         result.place(key, keys.APPLICANT_COLUMNS, cells_placed)
+    _place_glued(result, keys.APPLICATIONS, keys.APPLICANT_COLUMNS, glued, groups=1)
     return result
+
+
+def _place_glued(result: TableResult, table: str, columns: tuple[str, ...], glued: dict[str, str], groups: int) -> None:
+    """Each glued row cut where exactly one split fits the digit rules, its row's sums and,
+    together with the table's other rows, every rule between rows (R1, R2, R4); null
+    with its digits in ``raw`` otherwise."""
+    if not glued:
+        return
+    options = {row: splits(run, len(columns), groups) or [] for row, run in glued.items()}
+    fitting = _fitting_assignments(result, table, columns, options)
+    for row, run in glued.items():
+        split = agreed(fitting, row) if fitting else None
+        if split is None:
+            why = "several fit every rule" if fitting else "none fits every rule with the other rows"
+            fit = len(options[row])
+            result.warnings.append(f"{table}.{row}: glued digits {run!r}, {fit} splits fit the row, {why}; left null")
+            result.place(row, columns, [ParsedCell(None, RawCell(run, "ambiguous"))] * len(columns))
+            continue
+        result.warnings.append(f"{table}.{row}: glued digits {run!r} split the one way every rule allows")
+        result.place(row, columns, [ParsedCell(value, RawCell(run, "split")) for value in split])
+
+
+_MAX_ASSIGNMENTS = 20_000
+
+
+def _fitting_assignments(
+    result: TableResult, table: str, columns: tuple[str, ...], options: dict[str, list[tuple[int, ...]]]
+) -> list[dict[str, tuple[int, ...]]]:
+    """Every choice of one split a row under which no rule between rows fails."""
+    rows = list(options)
+    total = 1
+    for row in rows:
+        total *= max(1, len(options[row]))
+    if total > _MAX_ASSIGNMENTS or any(not options[row] for row in rows):
+        return []
+    fitting = []
+    for choice in itertools.product(*(options[row] for row in rows)):
+        trial = {
+            **result.data,
+            **{row: dict(zip(columns, split, strict=True)) for row, split in zip(rows, choice, strict=True)},
+        }
+        if all(check.status != "fail" for check in run_checks({table: trial})):
+            fitting.append(dict(zip(rows, choice, strict=True)))
+    return fitting
 
 
 def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tuple[str | None, list[str]]]:
@@ -212,6 +265,10 @@ def read_active(rows: list[list[str]], defaults: dict[str, tuple[str, ...]]) -> 
         if not columns:
             result.warnings.append(f"active.{key}: no column header for this row; skipped")
             continue
+        run = glued_run(values)
+        if run is not None:
+            _place_glued(result, keys.ACTIVE, columns, {key: run}, groups=0)
+            continue
         cells_placed, note = fit_values(values, columns)
         if note:
             result.warnings.append(f"active.{key}: {note}")
@@ -237,6 +294,10 @@ def read_review(rows: list[list[str]]) -> TableResult:
         if not blank:
             return result
         values = blank[-1]
+    run = glued_run(values)
+    if run is not None:
+        _place_glued(result, keys.REVIEW_LITIGATION, keys.REVIEW_COLUMNS, {"all": run}, groups=len(keys.REVIEW_GROUPS))
+        return result
     cells_placed, note = fit_values(values, keys.REVIEW_COLUMNS)
     if note:
         result.warnings.append(f"review_litigation.all: {note}")
