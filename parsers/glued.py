@@ -20,6 +20,7 @@ from parsers.cells import normalize
 # a run of digits (stray spaces inside, left by &nbsp;), with any sign or decimal point in it
 _RUN = re.compile(r"[-+]?\d(?:[\d \u00a0\u3000+-]|\.(?=\d))*")
 _DIGITS = re.compile(r"\d+")
+_UNITS = frozenset("%％元万件条个项次期年月日")  # a number with its unit is prose or an amount, no glued row
 MAX_PART_DIGITS = 7  # counts in these tables stay below ten million
 MAX_SPLITS = 2000  # beyond this many fitting splits a run is too ambiguous to search on
 MIN_ROWS = 3  # a paragraph is a glued table when it yields this many rows (table 四 has one)
@@ -38,6 +39,8 @@ def glued_rows(text: str, min_rows: int = MIN_ROWS) -> list[list[str]]:
     numbering (``00000002.其他法律…``): its last digit goes back to that label. A run
     with a decimal point or a unit after it is no glued row and stays in the label.
     """
+    if "。" in text:
+        return []  # sentences: prose with numbers in it, not a table
     rows: list[list[str]] = []
     label_start = 0
     for match in _RUN.finditer(text):
@@ -45,7 +48,7 @@ def glued_rows(text: str, min_rows: int = MIN_ROWS) -> list[list[str]]:
         after = text[end : end + 1]
         if after in (".", "．", "、"):  # the next label's numbering (1 to 8) ends the run
             run, end = run[:-1].rstrip(), end - 1
-        if not normalize(run) or after in ("%", "元", "万", "件", "条", "个", "项"):
+        if not normalize(run) or text[end:].lstrip()[:1] in _UNITS:
             continue
         label = text[label_start : match.start()].strip()
         if label:

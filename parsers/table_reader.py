@@ -21,6 +21,7 @@ from parsers.glued import agreed, glued_run, splits
 from parsers.model import CellValue, RawCell
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
+_HEADER_LABELS = frozenset({"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构"})
 
 
 @dataclass(slots=True)
@@ -156,6 +157,9 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
     pending: str | None = None
     for cells in rows:
         labels, values = split_row(cells)
+        if any(normalize(label) in _HEADER_LABELS for label in labels):
+            pending = None  # the heading rows: their 总计 names a column, not the row （七）总计
+            continue
         group = _group_after(labels, group)
         key = _application_key(labels, group)
         if not has_number(values):
@@ -171,15 +175,18 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
         pending = None
         if key is not None:
             entries.append((key, values))
-        elif labels:
+        elif labels and not all(_names_a_group(label) for label in labels):
             warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
         elif len(_trim_blank_edges(values)) == len(keys.APPLICANT_COLUMNS):
             entries.append((None, values))
         else:
             warnings.append(f"applications: fragment {_describe(cells)} without a label; not placed")
     if any(key in keys.OTHER_SUBROWS for key, _ in entries):
-        # a blank （六）其他处理 row above its numbered sub-rows is their group heading
-        entries = [(key, values) for key, values in entries if key != "other" or has_number(values)]
+        # beside numbered sub-rows, a （六）其他处理 row is their group heading when blank,
+        # and a sub-row that lost its own label when it has numbers
+        entries = [
+            (None if key == "other" else key, values) for key, values in entries if key != "other" or has_number(values)
+        ]
     return entries
 
 
@@ -187,6 +194,12 @@ def _is_blank_row(values: list[str]) -> bool:
     """A row as wide as the table (or wider, by a label's merged cells) whose every
     value cell is printed blank (zeros left blank)."""
     return len(values) >= len(keys.APPLICANT_COLUMNS) and all(not normalize(text) for text in values)
+
+
+def _names_a_group(label: str) -> bool:
+    """A label of the rows' groups only (三、本年度办理结果, （三）不予公开): a row with
+    nothing else lost its own label, as merged labels repeated on every row leave it."""
+    return keys.application_group(label) is not None or "本年度办理结果" in normalize(label)
 
 
 def _place_unlabeled(entries: list[tuple[str | None, list[str]]], warnings: list[str]) -> list[tuple[str, list[str]]]:
@@ -205,6 +218,8 @@ def _place_unlabeled(entries: list[tuple[str | None, list[str]]], warnings: list
             low = order.get(before, -1) if before else -1
             high = order.get(key, len(order)) if key else len(order)
             gap = [row for row in keys.APPLICATION_ROWS_2021[low + 1 : high] if row not in labelled]
+            if "other" in labelled:  # the 2019 format: no sub-rows of （六）
+                gap = [row for row in gap if row not in keys.OTHER_SUBROWS]
             placed += _fill_gap(gap, run, before, key, warnings)
             run = []
         if key:
@@ -217,6 +232,9 @@ def _fill_gap(
     gap: list[str], run: list[list[str]], before: str | None, after: str, warnings: list[str]
 ) -> list[tuple[str, list[str]]]:
     where = f"between {before or 'the start'} and {after or 'the end'}"
+    if len(gap) != len(run) and set(keys.OTHER_SUBROWS) <= set(gap):
+        # the 2019 format prints （六）其他处理 as one row where 2021 has three
+        gap = ["other" if row == keys.OTHER_SUBROWS[0] else row for row in gap if row not in keys.OTHER_SUBROWS[1:]]
     if len(gap) != len(run):
         warnings.append(f"applications: {len(run)} rows without labels {where}, {len(gap)} rows missing; not placed")
         return []
