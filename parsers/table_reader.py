@@ -21,6 +21,7 @@ from parsers.glued import agreed, glued_run, splits
 from parsers.model import CellValue, RawCell
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
+_FULL_WIDTH = 3 + len(keys.APPLICANT_COLUMNS)  # table 三's three label columns and seven value columns
 _HEADER_LABELS = frozenset({"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构"})
 
 
@@ -179,6 +180,9 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
             warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
         elif len(_trim_blank_edges(values)) == len(keys.APPLICANT_COLUMNS):
             entries.append((None, values))
+        elif len(_trim_blank_edges(cells, leading=False)) <= _FULL_WIDTH <= len(cells):
+            # the whole grid row (a wider sheet pads it with blanks): its cells 4 to 10 are the values
+            entries.append((None, cells[3:_FULL_WIDTH]))
         else:
             warnings.append(f"applications: fragment {_describe(cells)} without a label; not placed")
     if any(key in keys.OTHER_SUBROWS for key, _ in entries):
@@ -323,9 +327,9 @@ def read_review(rows: list[list[str]]) -> TableResult:
     return result
 
 
-def _trim_blank_edges(values: list[str]) -> list[str]:
+def _trim_blank_edges(values: list[str], *, leading: bool = True) -> list[str]:
     start, end = 0, len(values)
-    while start < end and not values[start].strip():
+    while leading and start < end and not values[start].strip():
         start += 1
     while end > start and not values[end - 1].strip():
         end -= 1
