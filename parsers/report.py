@@ -23,10 +23,10 @@ from parsers.table_reader import TableResult, has_number, read_active, read_appl
 
 _SECTION_TABLES = {2: keys.ACTIVE, 3: keys.APPLICATIONS, 4: keys.REVIEW_LITIGATION}
 _MIN_SECTIONS_WITHOUT_TITLE = 3
-# labels only table 三 prints: its first rows, or its group rows when a page break or a
-# sheet of its own cut it off from them
+# labels only table 三 prints: its heading, its first rows, or its group rows when a page
+# break or a sheet of its own cut it off from them
 _APPLICATION_MARKS = (
-    *("本年新收", "上年结转", "本年度办理结果", "结转下年度"),
+    *("申请人情况", "本年新收", "上年结转", "本年度办理结果", "结转下年度"),
     *("不予公开", "无法提供", "不予处理", "其他处理"),
 )
 _MAX_LABEL_LENGTH = 70  # the longest official row label with its group prefix is about 50
