@@ -18,7 +18,7 @@ from parsers import tables as keys
 from parsers.cells import ParsedCell, is_value_text, normalize, parse_cell
 from parsers.checks import run_checks
 from parsers.glued import agreed, glued_run, splits
-from parsers.model import CellValue, RawCell
+from parsers.model import CellValue, RawCell, TableData
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
 _FULL_WIDTH = 3 + len(keys.APPLICANT_COLUMNS)  # table 三's three label columns and seven value columns
@@ -142,10 +142,9 @@ def _fitting_assignments(
         return []
     fitting = []
     for choice in itertools.product(*(options[row] for row in rows)):
-        trial = {
-            **result.data,
-            **{row: dict(zip(columns, split, strict=True)) for row, split in zip(rows, choice, strict=True)},
-        }
+        trial: TableData = dict(result.data)
+        for row, split in zip(rows, choice, strict=True):
+            trial[row] = dict(zip(columns, split, strict=True))
         if all(check.status != "fail" for check in run_checks({table: trial})):
             fitting.append(dict(zip(rows, choice, strict=True)))
     return fitting
