@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from parsers.parse_file import parse_bytes
+from parsers.parse_file import parse
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus" / "real"
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus/real 
 
 def test_the_blank_template_gives_every_truth_cell_null() -> None:
     truth = json.loads((CORPUS / "truth" / "政务公开年报模版.docx.json").read_text(encoding="utf-8"))
-    record = parse_bytes((CORPUS / truth["file"]).read_bytes())
+    record = parse((CORPUS / truth["file"]).read_bytes())
     expected = {"applications": truth["table3_canonical"], "active": truth["table2_canonical"]}
     expected["review_litigation"] = {"all": truth["table4_canonical"]}
     cells = [(table, row, column) for table, rows in expected.items() for row, cols in rows.items() for column in cols]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from fixtures.render.formats import RENDERERS, SLOW
 from fixtures.render.quirks import Quirks, apply
 from fixtures.reports.specs import make_spec
-from parsers.parse_file import parse_bytes
+from parsers.parse_file import parse
 
 FAST = sorted(set(RENDERERS) - SLOW - {"pdf", "ofd"})
 
@@ -44,7 +44,7 @@ def quirks(draw: st.DrawFn) -> Quirks:
 
 def check_variant(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
     document, expected = apply(make_spec(seed, format_version), variant)
-    record = parse_bytes(RENDERERS[doc_format](document)).to_dict()
+    record = parse(RENDERERS[doc_format](document)).to_dict()
     wrong = list(_wrong_numbers(record, expected))
     assert not wrong, f"{doc_format} {variant}: different numbers {wrong[:5]}"
     unnamed = [cell for cell in _nulls(record, expected) if not _named(cell, record["warnings"])]
