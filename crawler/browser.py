@@ -27,6 +27,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,9 @@ CONTROLS = (
 )
 SETTLE_POLL = 0.1  # seconds between looks at the page's requests after pressing a control
 SETTLE_QUIET = 3  # looks in a row with nothing in flight: the page has settled
+SETTLE_START = 1.0  # seconds a press has to start a request; a control may only redraw
+SETTLE_LONGEST = 5.0  # seconds: a page still asking for more after this is read as it is
+MAX_REQUESTS = 100  # requests one rendered page may make; later ones are refused
 
 
 def render_mode(settings: BaseSettings) -> str:
@@ -114,7 +118,9 @@ def render_request(request: Request) -> Request:
     meta = request.meta | {
         "playwright": True,
         "playwright_include_page": True,
-        "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+        # "load", not "networkidle": a page that polls forever would never get there;
+        # walk_pages waits for the page's requests itself, bounded
+        "playwright_page_goto_kwargs": {"wait_until": "load"},
         "download_slot": urlsplit(request.url).netloc + " browser",
         ConditionalGetMiddleware.VALIDATED: None,  # a browser needs the page, not a 304
     }
@@ -139,6 +145,19 @@ class Recording:
     page_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     exchanges: list[Exchange] = field(default_factory=list)
     in_flight: int = 0
+    closed: bool = False  # the page is closed: answers to it go nowhere
+
+    async def close(self, page: Page) -> None:
+        """Close the page, then wait (bounded) for the requests it left with Scrapy."""
+        self.closed = True  # what the page still asks for from now on is refused
+        await page.close()
+        give_up = time.monotonic() + SETTLE_LONGEST
+        while self.in_flight and time.monotonic() < give_up:
+            await asyncio.sleep(SETTLE_POLL)
+
+    def finished(self) -> list[Exchange]:
+        """The exchanges that ended, with an answer or a fault."""
+        return [exchange for exchange in self.exchanges if exchange.response is not None or exchange.fault]
 
 
 class BrowserMiddleware:
@@ -161,36 +180,57 @@ class BrowserMiddleware:
             self.crawler.stats.inc_value("nianbao/render/pages")
 
     async def init_page(self, page: Page, request: Request) -> None:
-        # scrapy-playwright calls this after adding its own route; routes registered last
-        # are asked first, so this one answers every request of the page.
+        # scrapy-playwright adds its own route before calling this; it lets a request go
+        # out from the browser itself (route.continue_), so it goes, and a route that
+        # refuses everything takes its place under ours: whatever ours does not answer
+        # is refused, never sent past Scrapy. Routes registered last are asked first.
+        await page.unroute("**")
+        await page.route("**/*", _refuse)
         await page.route("**/*", partial(self._through_scrapy, request.meta[EXCHANGES], request))
 
     async def _through_scrapy(
         self, recording: Recording, page_request: Request, route: Route, asked: BrowserRequest
     ) -> None:
-        request = scrapy_request(asked, page_request)
-        exchange = Exchange(request, asked.resource_type)
+        stats = self.crawler.stats
+        if recording.closed or len(recording.exchanges) >= MAX_REQUESTS:
+            stats.inc_value(f"nianbao/render/refused/{'closing' if recording.closed else 'too_many_requests'}")
+            await _reply(route.abort("blockedbyclient"), recording)
+            return
+        exchange = Exchange(scrapy_request(asked, page_request), asked.resource_type)
         recording.exchanges.append(exchange)
         recording.in_flight += 1
-        stats = self.crawler.stats
         try:
-            exchange.response = await self.crawler.engine.download_async(request)
+            exchange.response = await self.crawler.engine.download_async(exchange.request)
         except IgnoreRequest as error:  # robots.txt, a block page: never let the browser past it
             exchange.fault = faults.describe(Failure(error))
             stats.inc_value(f"nianbao/render/refused/{exchange.fault.reason}")
-            await route.abort("blockedbyclient")
+            await _reply(route.abort("blockedbyclient"), recording)
             return
         except Exception as error:  # any download error: the page sees a failed request, the fault is kept
             exchange.fault = faults.describe(Failure(error))
             stats.inc_value(f"nianbao/render/fault/{exchange.fault.reason}")
-            await route.abort("failed")
+            await _reply(route.abort("failed"), recording)
             return
         finally:
             recording.in_flight -= 1
         stats.inc_value("nianbao/render/requests")
-        await route.fulfill(
-            status=exchange.response.status, headers=answer_headers(exchange.response), body=exchange.response.body
-        )
+        answer = exchange.response
+        await _reply(route.fulfill(status=answer.status, headers=answer_headers(answer), body=answer.body), recording)
+
+
+async def _refuse(route: Route) -> None:
+    await route.abort("blockedbyclient")
+
+
+async def _reply(answer: Awaitable[None], recording: Recording) -> None:
+    """Answer the browser, unless the page was closed while Scrapy fetched (it is kept all the same)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        await answer
+    except PlaywrightError:
+        if not recording.closed:
+            raise
 
 
 def scrapy_request(asked: BrowserRequest, page_request: Request) -> Request:
@@ -217,23 +257,52 @@ def answer_headers(response: Response) -> dict[str, str]:
     }
 
 
-async def walk_pages(page: Page, recording: Recording, limit: int, timeout: float) -> list[str]:
+@dataclass(slots=True)
+class Walk:
+    """What pressing through a rendered list gave: its views, and why the walk ended."""
+
+    views: list[str]
+    ended: str  # "end" (no control left), or a bound: "limit", "timeout", "repeats", "unsettled"
+
+
+async def walk_pages(page: Page, recording: Recording, limit: int, timeout: float) -> Walk:
     """The page's HTML as drawn, then after each press of its next-page or load-more control.
 
-    Stops at ``limit`` views, when no control is left (or it is disabled), when a press
-    changes nothing (a list that repeats itself), or when ``timeout`` seconds have passed.
+    Bounded: at most ``limit`` views and ``timeout`` seconds; a press after which no link
+    not seen before appears ends it (a list that repeats itself); so does a page whose
+    requests never stop for ``SETTLE_LONGEST`` seconds (it is read as it is then).
     """
     deadline = time.monotonic() + timeout
-    views = [await page.content()]
-    while len(views) < limit and time.monotonic() < deadline:
+    if not await settle(recording, 0, deadline):
+        return Walk([await page.content()], "unsettled")
+    views, seen = [await page.content()], await link_urls(page)
+    while len(views) < limit:
+        if time.monotonic() >= deadline:
+            return Walk(views, "timeout")
+        asked = len(recording.exchanges)
         if not await press_control(page):
-            break
-        await settle(page, recording, deadline)
-        view = await page.content()
-        if view == views[-1]:
-            break
-        views.append(view)
-    return views
+            return Walk(views, "end")
+        settled = await settle(recording, asked, deadline)
+        shown = await new_links(page, seen, deadline) if settled else set()
+        views.append(await page.content())
+        if not shown:
+            return Walk(views, "repeats" if settled else "unsettled")
+        seen |= shown
+    return Walk(views, "limit")
+
+
+async def new_links(page: Page, seen: set[str], deadline: float) -> set[str]:
+    """The links the page shows that it did not before, once it has drawn them (bounded)."""
+    give_up = min(deadline, time.monotonic() + SETTLE_LONGEST)
+    while True:
+        shown = await link_urls(page) - seen
+        if shown or time.monotonic() >= give_up:
+            return shown
+        await asyncio.sleep(SETTLE_POLL)
+
+
+async def link_urls(page: Page) -> set[str]:
+    return set(await page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)"))
 
 
 async def press_control(page: Page) -> bool:
@@ -253,13 +322,26 @@ async def press_control(page: Page) -> bool:
     return False
 
 
-async def settle(page: Page, recording: Recording, deadline: float) -> None:
-    """Wait until the requests a press started are answered and none has started for a while."""
+async def settle(recording: Recording, asked: int, deadline: float) -> bool:
+    """Wait for the requests a press started (if any start) to be answered, and a quiet spell.
+
+    ``asked`` is how many requests the page had made before the press: the browser hands
+    a new one over a moment after the click, so a quiet spell before it proves nothing.
+    False when the page has not stopped asking after ``SETTLE_LONGEST`` seconds (a page
+    polling forever) or by ``deadline``.
+    """
+    give_up = min(deadline, time.monotonic() + SETTLE_LONGEST)
+    started_by = min(give_up, time.monotonic() + SETTLE_START)
+    while len(recording.exchanges) <= asked and time.monotonic() < started_by:
+        await asyncio.sleep(SETTLE_POLL)
     quiet, seen = 0, len(recording.exchanges)
-    while quiet < SETTLE_QUIET and time.monotonic() < deadline:
+    while quiet < SETTLE_QUIET:
+        if time.monotonic() >= give_up:
+            return False
         await asyncio.sleep(SETTLE_POLL)
         busy = recording.in_flight or len(recording.exchanges) != seen
         quiet, seen = (0 if busy else quiet + 1), len(recording.exchanges)
+    return True
 
 
 def recording_of(response: Response) -> Recording | None:

@@ -170,17 +170,28 @@ class PortalSpider(scrapy.Spider):
         portal, recording = self._portal(response), recording_of(response)
         page = page_of(response)
         try:
-            views = await walk_pages(page, recording, self.max_list_pages, self.render_timeout)
+            walk = await walk_pages(page, recording, self.max_list_pages, self.render_timeout)
         finally:
-            await page.close()
+            await recording.close(page)
         self._count(portal.id, "rendered")
-        self.crawler.stats.inc_value("nianbao/render/views", len(views))
+        self.crawler.stats.inc_value("nianbao/render/views", len(walk.views))
+        if walk.ended != "end":  # stopped by a bound: what was drawn is read, the bound recorded
+            self.crawler.stats.inc_value(f"nianbao/render/bounded/{walk.ended}")
+            detail = f"rendering stopped after {len(walk.views)} views: {walk.ended}"
+            yield Fault(
+                portal_id=portal.id,
+                url=response.url,
+                referer=None,
+                reason=f"render_{walk.ended}",
+                detail=detail,
+                role="list",
+            )
         links: list[Link] = []
-        for exchange in recording.exchanges:
+        for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
             if exchange.response is not None and exchange.resource_type in {"xhr", "fetch"}:
                 links += list_entries(exchange.response) if isinstance(exchange.response, TextResponse) else []
-        for view in views:
+        for view in walk.views:
             links += page_links(HtmlResponse(response.url, body=view.encode("utf-8"), encoding="utf-8"))
         unique = {link.url: link for link in links}  # a load-more view repeats the views before it
         for request in self._follow(portal, list(unique.values()), response.url):
