@@ -148,12 +148,22 @@ class Recording:
     closed: bool = False  # the page is closed: answers to it go nowhere
 
     async def close(self, page: Page) -> None:
-        """Close the page, then wait (bounded) for the requests it left with Scrapy."""
+        """Stop the page's scripts, wait (bounded) for what it left with Scrapy, close it.
+
+        Chromium lets a request that is held by a route go out by itself when the page
+        closes under it; leaving the list for about:blank first cancels them instead.
+        """
+        from playwright.async_api import Error as PlaywrightError
+
         self.closed = True  # what the page still asks for from now on is refused
-        await page.close()
+        try:
+            await page.goto("about:blank")
+        except PlaywrightError as error:  # a crashed page: closing it is all that is left
+            logger.warning("could not leave %s before closing it: %s", page.url, error)
         give_up = time.monotonic() + SETTLE_LONGEST
         while self.in_flight and time.monotonic() < give_up:
             await asyncio.sleep(SETTLE_POLL)
+        await page.close()
 
     def finished(self) -> list[Exchange]:
         """The exchanges that ended, with an answer or a fault."""
