@@ -41,6 +41,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from crawler import config
+from crawler.stopping import StopWhenAsked
 from crawler.waits import Wait, describe, wait_started
 
 if TYPE_CHECKING:
@@ -154,6 +155,9 @@ class ArchiveExtension:
         self.failure = str(error)
         self.crawler.stats.set_value(ARCHIVE_UNWRITABLE, self.failure)
         logger.error("stopping the crawl: %s", self.failure)
+        stop = self.crawler.get_extension(StopWhenAsked)
+        if stop is not None:
+            stop.wind_down(ARCHIVE_UNWRITABLE.rsplit("/", 1)[1])
         deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_UNWRITABLE.rsplit("/", 1)[1]))
 
     async def item_error(self, item: Any, response: Any, spider: Any, failure: Failure) -> None:

@@ -27,10 +27,10 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import config
+from crawler.stopping import pause
 from crawler.waits import Wait, wait_started
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.crawler.stats.inc_value("nianbao/retry/waited_seconds", seconds)
         wait = Wait(urlparse_cached(retry).hostname or "", "retry", seconds, time() + seconds)
         self.crawler.signals.send_catch_log(signal=wait_started, wait=wait)
-        await sleep(seconds)
+        await pause(self.crawler, seconds)  # cut short when the crawl is asked to stop
 
 
 class ConditionalGetMiddleware:

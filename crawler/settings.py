@@ -65,6 +65,7 @@ EXTENSIONS = {
     "crawler.extensions.HostPoliteness": 100,  # after the throttle (0): its floor wins
     "crawler.extensions.CrawlProgress": 500,
     "crawler.frontier.FrontierIdle": 600,
+    "crawler.stopping.StopWhenAsked": 700,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StoreCapturePipeline": 100,

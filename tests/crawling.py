@@ -62,7 +62,10 @@ def db_url_of(folder: Path) -> str:
     return f"sqlite:///{folder / 'archive.sqlite'}"
 
 
-ENVIRONMENT = {**os.environ, "PYTHONPATH": str(PROJECT)}
+def environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PROJECT)}
+
+
 # A bound on a hung crawl, not on speed: a world crawl takes ~15 s of CPU, but on a
 # machine shared with other work it has taken over 200 s of wall time.
 CRAWL_HANG_SECONDS = 900
@@ -75,7 +78,7 @@ def start_crawl(
     out, err = (open(folder / name, "w", encoding="utf-8") for name in ("crawl.out", "crawl.err"))  # noqa: SIM115
     with out, err:
         return subprocess.Popen(
-            crawl_command(command, server, folder, extra), cwd=PROJECT, env=ENVIRONMENT, stdout=out, stderr=err
+            crawl_command(command, server, folder, extra), cwd=PROJECT, env=environment(), stdout=out, stderr=err
         )
 
 
@@ -85,7 +88,7 @@ def run_crawl(command: list[str], server: WorldServer, folder: Path, extra: dict
     done = subprocess.run(
         crawl_command(command, server, folder, extra),
         cwd=PROJECT,
-        env=ENVIRONMENT,
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=CRAWL_HANG_SECONDS,

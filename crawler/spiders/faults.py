@@ -18,6 +18,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.python.failure import Failure
 
 from crawler.middlewares import BlockedPage
+from crawler.stopping import CrawlInterrupted
 
 REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
     ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
@@ -42,6 +43,8 @@ def describe(failure: Failure) -> FaultInfo:
         return FaultInfo(f"blocked_{error.status}", error.status, f"block page ({error.kind}); host backed off")
     if isinstance(error, HttpError):
         return FaultInfo(f"http_{error.response.status}", error.response.status, str(error))
+    if isinstance(error, CrawlInterrupted):
+        return FaultInfo("interrupted", None, str(error))
     if isinstance(error, IgnoreRequest):
         return FaultInfo("robots" if "robots.txt" in str(error) else "ignored", None, str(error))
     for kinds, reason in REASONS:

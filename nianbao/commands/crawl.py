@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,7 +45,10 @@ def crawl_command(**options: Any) -> None:
     Progress goes to stderr every few seconds, one line per portal and one per wait in
     force (a host backed off after a block page, a robots.txt Crawl-delay, a retry), with
     its host and end; the summary to stdout. A bad registry or database URL stops it
-    before any request (exit status 2).
+    before any request (exit status 2); an archive folder or database that fills up or
+    turns read-only stops it with one line (exit status 1). Ctrl-C or SIGTERM once lets
+    the requests and documents in progress finish and closes the WARC files; twice stops
+    at once; either way what was stored is kept and the exit status is 130 or 143.
 
     \b
     Examples:
@@ -63,6 +68,23 @@ def crawl_command(**options: Any) -> None:
     started = time.monotonic()
     stats = run_crawl(settings)
     click.echo(summary(stats, time.monotonic() - started))
+    stop_status(stats)
+
+
+def stop_status(stats: Mapping[str, Any]) -> None:
+    """A crawl that did not run to its end says why, in one line, with a non-zero exit status:
+    1 for an archive that could take no more, 128 + the signal's number when asked to stop."""
+    from crawler.extensions import ARCHIVE_UNWRITABLE
+    from crawler.stopping import INTERRUPTED
+
+    if stats.get(ARCHIVE_UNWRITABLE):
+        raise click.ClickException(
+            f"the crawl stopped: {stats[ARCHIVE_UNWRITABLE]}. What was stored is kept; make room and crawl again"
+        )
+    if stats.get(INTERRUPTED):
+        name = stats[INTERRUPTED]
+        click.echo(f"interrupted by {name}: what was stored is kept; crawl again to go on", err=True)
+        sys.exit(128 + signal.Signals[name].value)
 
 
 def crawl_settings(
@@ -162,11 +184,13 @@ def summary(stats: dict[str, Any], seconds: float) -> str:
         counts = [stats.get(f"nianbao/portal/{portal_id}/{what}", 0) for what in COUNTS]
         lines.append(f"{portal_id:<20} " + " ".join(f"{count:>11}" for count in counts))
     versions = {outcome: stats.get(f"nianbao/version/{outcome}", 0) for outcome in ("new", "seen", "refused")}
-    parsed = {outcome: stats.get(f"nianbao/parse/{outcome}", 0) for outcome in ("parsed", "noise", "fault")}
+    parsed = {outcome: stats.get(f"nianbao/parse/{outcome}", 0) for outcome in ("parsed", "noise", "fault", "error")}
+    errors = parsed["error"] + stats.get("nianbao/item_error", 0)
     blocked = sum(value for key, value in stats.items() if key.startswith("nianbao/blocked/") and "/kind/" not in key)
     lines += [
         f"versions: {versions['new']} new, {versions['seen']} already archived, {versions['refused']} refused",
-        f"documents: {parsed['parsed']} parsed, {parsed['noise']} not reports, {parsed['fault']} unreadable",
+        f"documents: {parsed['parsed']} parsed, {parsed['noise']} not reports, {parsed['fault']} unreadable, "
+        f"{errors} failed unexpectedly (recorded as faults; processed again next crawl)",
         f"unchanged (304): {stats.get('nianbao/capture/not_modified', 0)}; blocked: {blocked}; "
         f"findings: {stats.get('nianbao/findings/no_reports', 0)} portal(s) without reports",
         f"finished: {stats.get('finish_reason', 'unknown')} in {seconds:.1f} s",

@@ -90,3 +90,30 @@ def test_a_crawl_run_keeps_its_portals_and_statistics(archive: Archive) -> None:
         row = session.get(CrawlRunRow, run)
     assert row.portals == ["zz-erqi", "ha-hongze"] and row.finished_at is not None
     assert row.stats == {"nianbao/version/new": 3, "finish_time": "2024-03-01T09:00:00+00:00"}
+
+
+def test_what_a_server_sends_never_fails_the_row_it_is_clipped_with_a_mark(archive: Archive) -> None:
+    from storage.models import TRUNCATED
+
+    sha256 = archive.store_bytes(b"<html>report</html>")
+    content_type = "text/html; charset=utf-8; x-note=" + "a" * 5000
+    capture_id = archive.record_capture(
+        URL, fetched_at=T0, status=200, headers=[("Content-Type", content_type)], sha256=sha256, fault="x" * 300
+    )
+    with Session(archive.engine) as session:
+        capture = session.get(CaptureRow, capture_id)
+        document = session.get(DocumentRow, sha256)
+    assert capture.content_type == content_type  # a Text column: kept whole
+    assert len(document.media_type) == 200 and document.media_type.endswith(TRUNCATED)
+    assert len(capture.fault) == 40 and capture.fault.endswith(TRUNCATED)
+
+
+def test_an_unfinished_capture_is_no_validator_until_its_outcome_is_stored(archive: Archive) -> None:
+    sha256 = archive.store_bytes(b"%PDF-1.7 report")
+    hints = {"title": "2023年报告", "published": None, "list_url": "http://list", "region": None}
+    archive.record_capture(URL, fetched_at=T0, status=200, headers=HEADERS, sha256=sha256, unfinished=hints)
+    assert archive.latest_validators(URL) is None
+    assert [(c.url, c.hints) for c in archive.unfinished_captures()] == [(URL, hints)]
+    archive.record_capture(URL, fetched_at=T0, sha256=sha256, fault="parse_truncated", finishes=True)
+    assert archive.unfinished_captures() == []
+    assert archive.latest_validators(URL).etag == '"5f1-abc"'

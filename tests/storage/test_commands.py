@@ -50,7 +50,7 @@ def test_export_of_an_archive_without_schema_says_what_to_run(tmp_path: Path) ->
     assert result.exit_code == 2 and "nianbao db upgrade" in result.output
 
 
-@pytest.mark.parametrize("name", [("db",), ("db", "upgrade"), ("export",), ("reparse",)])
+@pytest.mark.parametrize("name", [("db",), ("db", "upgrade"), ("export",), ("reparse",), ("repair",)])
 def test_help_has_an_example(name: tuple[str, ...]) -> None:
     result = run(*name, "--help")
     assert result.exit_code == 0 and "Example" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -203,3 +204,36 @@ def test_a_browsers_exchange_carries_its_page_and_resource_type_on_both_records(
     assert [record.rec_type for record in written] == ["response", "request"]
     for record in written:
         assert {name: record.rec_headers.get_header(name) for name in extra} == extra
+
+
+@pytest.mark.parametrize("cut", [0, 1, 7, 100])
+def test_a_file_a_killed_writer_left_open_is_cut_after_its_last_whole_record(tmp_path: Path, cut: int) -> None:
+    from storage.warc import recover_open_files
+
+    warc = pinned_writer(tmp_path)
+    first = warc.write_exchange(request(REPORT), HttpResponse(200, [("Content-Length", str(len(BODY)))], BODY))
+    second = warc.write_exchange(request(MIRROR), HttpResponse(200, [], BODY + b"!"))
+    # the process dies here: no close(), the .open file stays (its records are flushed)
+    left = tmp_path / (first.filename + ".open")
+    dead = left.with_name(left.name.replace(f"-{os.getpid()}-", "-999999999-"))
+    left.rename(dead)
+    whole = second.offset + second.length  # the end of the second response (its request record follows)
+    with dead.open("r+b") as handle:
+        handle.truncate(whole - cut)
+    assert recover_open_files(tmp_path) == [dead.name.removesuffix(".open")]
+    closed = dead.with_name(dead.name.removesuffix(".open"))
+    kept = [record.rec_headers.get_header("WARC-Target-URI") for record, _ in records(closed)]
+    assert kept == [None, REPORT, REPORT, *([MIRROR] if cut == 0 else [])]  # warcinfo, response, request
+    assert closed.stat().st_size == (whole if cut == 0 else second.offset)
+
+
+def test_a_file_whose_writer_still_runs_is_left_open(tmp_path: Path) -> None:
+    from storage.warc import recover_open_files
+
+    warc = pinned_writer(tmp_path)
+    ref = warc.write_exchange(request(REPORT), HttpResponse(200, [], BODY))
+    running = tmp_path / (ref.filename + ".open")
+    other = running.with_name(running.name.replace(f"-{os.getpid()}-", f"-{os.getppid()}-"))
+    running.rename(other)
+    assert recover_open_files(tmp_path) == []
+    assert other.exists()
