@@ -50,5 +50,5 @@ def main() -> None:
 
     \b
     Example:
-      nianbao parse report.txt --json
+      nianbao parse fixtures/reports/layouts/consistent-2021__tabs.txt --json
     """

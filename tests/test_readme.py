@@ -1,4 +1,6 @@
-"""The README runs as written: every example, in order, as a user types it in a fresh folder.
+"""The README and the help texts run as written: every example, in order, as a user types it
+in a fresh folder (the README's first, then each command's ``--help`` examples on the demo
+archive they built), except the few in :data:`NOT_RUN`, each with the reason.
 
 The examples are the lines of its ``sh`` blocks and the example column of its commands
 table. They run in a shell in one folder (where ``fixtures`` links to the project's, as
@@ -21,6 +23,7 @@ import sys
 from pathlib import Path
 from urllib.request import urlopen
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -30,6 +33,20 @@ from tests.conftest import PROJECT, skip_or_fail
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
 SERVERS = {"nianbao fixtures serve": "registry: ", "nianbao serve": "serving the archive at "}
+NOT_RUN = {
+    "nianbao crawl --portal zz-erqi -s NIANBAO_CONTACT_URL=https://example.org/who-we-are": "crawls a real portal",
+    "nianbao crawl --portals crawler/portals.yaml --db sqlite:///demo/archive.db --jobdir demo/jobs/erqi": (
+        "crawls the real portals of the project's registry"
+    ),
+    "nianbao schedule --db postgresql+psycopg://crawler@db/nianbao --dry-run": "needs a PostgreSQL server named db",
+    "nianbao fixtures truth --control http://127.0.0.1:8700": "asks a world already serving its control port 8700",
+    "nianbao db upgrade --db postgresql+psycopg://postgres@127.0.0.1:5432/nianbao": (
+        "would change a PostgreSQL database named nianbao, which the tests may not own"
+    ),
+    "nianbao fixtures serve --scale 40 --registry demo/world-portals.yaml": (
+        "a world forty times the demo's; the scale-1 example runs the same command"
+    ),
+}
 pytestmark = pytest.mark.slow
 
 
@@ -50,6 +67,33 @@ def examples() -> list[str]:
     return [command for _, command in sorted(found)]
 
 
+def help_examples() -> list[str]:
+    """Every example of every command's help, the groups' subcommands included, in command order."""
+    found: list[str] = []
+
+    def visit(command: click.Command, context: click.Context) -> None:
+        text = command.help or ""
+        for block in re.findall(r"Examples?:\n(.*?)(?:\n\s*\n|\Z)", text, flags=re.DOTALL):
+            for line in block.splitlines():
+                example = re.split(r"\s+#\s", line, maxsplit=1)[0].strip()
+                if example.startswith("nianbao "):
+                    found.append(example)
+        if isinstance(command, click.Group):
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                if sub is not None:
+                    visit(sub, click.Context(sub, info_name=name, parent=context))
+
+    visit(main, click.Context(main, info_name="nianbao"))
+    return list(dict.fromkeys(found))
+
+
+def test_every_help_text_has_an_example_and_the_ones_not_run_still_exist() -> None:
+    found = help_examples()
+    assert len(found) > len(SUBCOMMANDS)
+    assert [example for example in NOT_RUN if example not in found] == []
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -62,22 +106,33 @@ def test_the_readme_shows_every_subcommand_with_an_example() -> None:
 
 
 def test_every_example_runs_as_written(tmp_path: Path) -> None:
+    run_in_a_fresh_folder(examples(), tmp_path)
+
+
+@pytest.mark.deep
+def test_every_help_example_runs_as_written(tmp_path: Path) -> None:
+    """The help texts' examples after the README's, on the demo archive those built (minutes: make test-deep)."""
+    readme = examples()
+    run_in_a_fresh_folder([*readme, *(e for e in help_examples() if e not in NOT_RUN and e not in readme)], tmp_path)
+
+
+def run_in_a_fresh_folder(commands: list[str], folder: Path) -> None:
     nianbao = Path(sys.executable).with_name("nianbao")
     if not nianbao.exists():
         skip_or_fail(f"the nianbao command is not installed beside {sys.executable} (make builds .venv)")
-    (tmp_path / "fixtures").symlink_to(PROJECT / "fixtures")
+    (folder / "fixtures").symlink_to(PROJECT / "fixtures")
     environment = {name: value for name, value in os.environ.items() if not name.startswith("NIANBAO_")}
     environment |= {"PATH": f"{nianbao.parent}{os.pathsep}{os.environ['PATH']}", "PYTHONUNBUFFERED": "1"}
     servers: list[subprocess.Popen[str]] = []
     try:
-        for command in examples():
+        for command in commands:
             if command.startswith("make "):
                 dry_run(command)
             elif server := next((name for name in SERVERS if command.startswith(name)), None):
-                servers.append(serve(command, SERVERS[server], tmp_path, environment))
+                servers.append(serve(command, SERVERS[server], folder, environment))
             else:
                 done = subprocess.run(
-                    command, shell=True, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600
+                    command, shell=True, cwd=folder, env=environment, capture_output=True, text=True, timeout=600
                 )
                 assert done.returncode == 0, f"{command}\n{done.stderr[-3000:]}"
                 assert "Traceback" not in done.stderr, f"{command}\n{done.stderr[-3000:]}"
@@ -85,9 +140,9 @@ def test_every_example_runs_as_written(tmp_path: Path) -> None:
         for server in servers:
             server.terminate()
             server.wait(timeout=60)
-    assert (tmp_path / "demo" / "diff.html").stat().st_size > 0
-    assert (tmp_path / "demo" / "cells.parquet").stat().st_size > 0
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["demo", "fixtures"]  # defaults all go to demo/
+    assert (folder / "demo" / "diff.html").stat().st_size > 0
+    assert (folder / "demo" / "cells.parquet").stat().st_size > 0
+    assert sorted(path.name for path in folder.iterdir()) == ["demo", "fixtures"]  # defaults all go to demo/
 
 
 def dry_run(command: str) -> None:
@@ -98,8 +153,15 @@ def dry_run(command: str) -> None:
 def serve(command: str, ready: str, folder: Path, environment: dict[str, str]) -> subprocess.Popen[str]:
     """The server an example starts, once it says it is ready and has answered a request."""
     command = re.sub(r"--port \d+", f"--port {free_port()}", command)
+    # exec: the shell becomes the server, so terminating it stops the server (not only its shell).
     server = subprocess.Popen(
-        command, shell=True, cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        f"exec {command}",
+        shell=True,
+        cwd=folder,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     for line in server.stdout:
         if line.startswith(ready) or ready in line:

@@ -28,7 +28,7 @@ def alerts_command(db_url: str, archive_dir: Path, output: str, since: str | Non
     \b
     Examples:
       nianbao alerts --db sqlite:///demo/archive.db --since 2025-01-01
-      nianbao alerts --format atom > alerts.xml
+      nianbao alerts --format atom > demo/alerts.xml
     """
     from research.alerts import alerts
     from research.alerts_render import as_atom, as_json_lines, as_text

@@ -15,7 +15,7 @@ def codebook_command(output: str) -> None:
 
     \b
     Examples:
-      nianbao codebook | less
+      nianbao codebook | head -40
       nianbao codebook --format json > demo/codebook.json
     """
     from research.codebook_doc import as_json, markdown

@@ -40,7 +40,7 @@ def demo_command(db_url: str, archive_dir: Path, scale: int, port: int, color: b
     \b
     Example:
       nianbao demo
-      nianbao diff --agency 统计局 --year 2023      # then explore the archive it filled
+      nianbao diff --agency 二七区统计局 --year 2023      # then explore the archive it filled
     """
     registry = archive_dir.parent / "world-portals.yaml"
     registry.parent.mkdir(parents=True, exist_ok=True)

@@ -39,8 +39,8 @@ def diff_command(
     \b
     Examples:
       nianbao diff --agency 二七区统计局 --year 2023
-      nianbao diff --agency 二七区统计局 --year 2023 --against 2021 --format html > diff.html
-      nianbao diff --agency 二七区统计局 --year 2023 --version 1 2 --format json
+      nianbao diff --agency 二七区统计局 --year 2023 --against 2020 --format html > demo/diff.html
+      nianbao diff --agency 番禺区人民政府办公室 --year 2023 --version 1 2 --format json
     """
     from research.compare import diff_versions, diff_years
     from research.diff_html import render_html

@@ -40,7 +40,7 @@ def export_command(db_url: str, archive_dir: Path, format_name: str, long_form: 
 
     \b
     Examples:
-      nianbao export --format jsonl > reports.jsonl
+      nianbao export --format jsonl > demo/reports.jsonl
       nianbao export --format parquet --long -o demo/cells.parquet
       nianbao export --db sqlite:///demo/archive.db --format csv -o demo/reports.csv
       nianbao export --format wacz -o demo/archive.wacz

@@ -21,7 +21,7 @@ def fixtures_command() -> None:
     \b
     Examples:
       nianbao fixtures serve --scale 1
-      nianbao fixtures truth --scale 1 > truth.json
+      nianbao fixtures truth --scale 1 > demo/truth.json
     """
 
 

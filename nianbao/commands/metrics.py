@@ -36,7 +36,7 @@ def metrics_command(
     \b
     Examples:
       nianbao metrics --region 郑州市 --year 2023
-      nianbao metrics --agency 二七区统计局 --format csv > metrics.csv
+      nianbao metrics --agency 二七区统计局 --format csv > demo/metrics.csv
       nianbao metrics --db sqlite:///demo/archive.db --format json
     """
     from research.filters import BadFilter, parse_filters

@@ -31,9 +31,9 @@ def parse_command(path: Path, as_json: bool, with_text: bool, timeout: float, me
 
     \b
     Examples:
-      nianbao parse report.pdf
-      nianbao parse report.txt --json > report.json
-      nianbao parse scanned.pdf --timeout 300
+      nianbao parse fixtures/documents/pdf/report-2019.pdf
+      nianbao parse fixtures/reports/layouts/consistent-2021__tabs.txt --json > demo/report.json
+      nianbao parse fixtures/documents/pdf/report-2021-scanned.pdf --timeout 300
     """
     from parsers.errors import ParseError, ReaderCrash
     from parsers.extract.limits import read_file

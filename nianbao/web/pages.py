@@ -52,7 +52,7 @@ def layout(title: str, body: str) -> str:
     return (
         f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{DIFF_STYLE}{STYLE}</style></head><body>"
-        '<header><a id="nav-reports" href="/">年报 reports</a><a id="nav-search" href="/search">search</a>'
+        '<header><a id="nav-reports" href="/">年报 reports</a><a id="nav-search" href="/search">搜索 search</a>'
         '<a id="nav-alerts" href="/alerts">alerts</a></header>'
         f"<main>{body}</main></body></html>\n"
     )
@@ -78,7 +78,8 @@ def report_link(row: VersionInfo, text: str | None = None) -> str:
 def list_page(rows: Sequence[VersionInfo], total: int, form: dict[str, str], error: str | None = None) -> str:
     message = f'<p class="error" id="error">{escape(error)}</p>' if error else ""
     count = f'<p id="count">{total} reports</p>' + _cut_note(len(rows), total, "narrow the filters to see the rest")
-    body = f"<h1>Annual reports in the archive</h1>{_filter_form(form)}{message}{count}{_list_table(rows)}"
+    title = "<h1>政府信息公开工作年度报告 <small>annual reports in the archive</small></h1>"
+    body = f"{title}{_filter_form(form)}{message}{count}{_list_table(rows)}"
     return layout("nianbao: reports", body)
 
 
@@ -104,7 +105,8 @@ def _select(name: str, choices: Iterable[str], chosen: str) -> str:
 
 
 def _list_table(rows: Sequence[VersionInfo]) -> str:
-    header = "".join(f"<th>{name}</th>" for name in ("agency", "region", "year", "version", "format", "failed rules"))
+    names = ("机关 agency", "地区 region", "年度 year", "版本 version", "表格格式 format", "未通过规则 failed rules")
+    header = "".join(f"<th>{name}</th>" for name in names)
     body = "".join(
         f"<tr><td>{report_link(row)}</td><td>{escape(row.region)}</td><td>{row.year}</td><td>{row.version}</td>"
         f'<td>{escape(row.format_version)}</td><td class="failed">{escape(" ".join(row.failed_rules))}</td></tr>'
@@ -211,7 +213,7 @@ def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], total: int,
     summary = ""
     if query and not error:
         summary = f'<p id="hit-count">{total} hits</p>' + _cut_note(len(hits), total, "add a word to narrow the search")
-    return layout(f"search {query}", f'<h1>Search</h1>{form}{message}{summary}<ol id="hits">{items}</ol>')
+    return layout(f"search {query}", f'<h1>全文搜索 Search</h1>{form}{message}{summary}<ol id="hits">{items}</ol>')
 
 
 def alerts_page(alerts: Sequence[Alert]) -> str:
