@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from parsers.document import Unsure
 from parsers.model import CellValue, RawCell
 
 NOT_APPLICABLE = frozenset({"/", "-", "--", "—", "——", "–", "－", "―", "无", "不适用", "n/a", "N/A", "NA", "×", "\\"})
@@ -27,7 +28,7 @@ class ParsedCell:
 
     @property
     def is_number(self) -> bool:
-        return self.value is not None or (self.raw is not None and self.raw.meaning == "unit")
+        return self.value is not None or (self.raw is not None and self.raw.meaning in ("unit", "uncertain"))
 
 
 def normalize(text: str) -> str:
@@ -36,6 +37,15 @@ def normalize(text: str) -> str:
 
 
 def parse_cell(text: str) -> ParsedCell:
+    """A number, or null with what was printed. A number OCR was unsure of is null, its
+    text kept with the meaning ``uncertain``: never a number that may be another."""
+    parsed = _parse(text)
+    if isinstance(text, Unsure) and parsed.is_number:
+        return ParsedCell(None, RawCell(str(text), "uncertain"))
+    return parsed
+
+
+def _parse(text: str) -> ParsedCell:
     compact = normalize(text)
     if not compact:
         return ParsedCell(None, RawCell(text, "empty"))
@@ -56,7 +66,7 @@ def parse_cell(text: str) -> ParsedCell:
 def is_value_text(text: str) -> bool:
     """True for what may stand in a value column: a number, a blank or a dash."""
     parsed = parse_cell(text)
-    return parsed.raw is None or parsed.raw.meaning in {"empty", "na", "unit"}
+    return parsed.raw is None or parsed.raw.meaning in {"empty", "na", "unit", "uncertain"}
 
 
 def _number(text: str) -> int | Decimal:

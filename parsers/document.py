@@ -12,6 +12,29 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+class Unsure(str):
+    """A cell's text that OCR read with less confidence than it trusts (see
+    ``positioned.SURE``): the text is kept as read, and where it would be a number the
+    parser leaves the cell null with this text in ``raw``. A plain ``str`` otherwise, so
+    every reader and joiner passes it on; :func:`keep_unsure` carries it through joins."""
+
+    confidence: float
+
+    def __new__(cls, text: str, confidence: float) -> Unsure:
+        self = super().__new__(cls, text)
+        self.confidence = confidence
+        return self
+
+    def strip(self, chars: str | None = None) -> Unsure:
+        return Unsure(str.strip(self, chars), self.confidence)
+
+
+def keep_unsure(joined: str, *parts: str) -> str:
+    """``joined`` as :class:`Unsure` when any of the parts it was made of was."""
+    scores = [part.confidence for part in parts if isinstance(part, Unsure)]
+    return Unsure(joined, min(scores)) if scores else joined
+
+
 @dataclass(slots=True)
 class Paragraph:
     text: str

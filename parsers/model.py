@@ -38,7 +38,8 @@ class RawCell:
 
     ``meaning`` is ``empty`` (blank), ``na`` (a dash, 无, 不适用), ``missing`` (the row
     had no cell there), ``unit`` (a number printed with its unit), ``ambiguous`` (the
-    row's numbers could not be placed) or ``text`` (anything else).
+    row's numbers could not be placed), ``uncertain`` (OCR read a number with too little
+    confidence to trust it) or ``text`` (anything else).
     """
 
     text: str

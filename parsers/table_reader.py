@@ -85,8 +85,12 @@ def fit_values(
 
 
 def _blank_note(parsed: list[ParsedCell], columns: tuple[str, ...]) -> str | None:
-    blank = [col for col, cell in zip(columns, parsed, strict=True) if cell.raw and cell.raw.meaning == "empty"]
-    return f"blank cell left null in {', '.join(blank)}" if blank else None
+    notes = []
+    for meaning, note in (("empty", "blank cell left null in"), ("uncertain", "OCR unsure of; left null:")):
+        named = [col for col, cell in zip(columns, parsed, strict=True) if cell.raw and cell.raw.meaning == meaning]
+        if named:
+            notes.append(f"{note} {', '.join(named)}")
+    return "; ".join(notes) or None
 
 
 def read_applications(rows: list[list[str]]) -> TableResult:

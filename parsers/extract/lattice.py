@@ -20,7 +20,8 @@ from typing import Any
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
 
-from parsers.extract.positioned import Run, group_lines, join_lines
+from parsers.document import Unsure
+from parsers.extract.positioned import SURE, Run, group_lines, join_lines
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 Point = tuple[float, float]
@@ -168,8 +169,11 @@ def fill(cells: list[Box], runs: list[Run], tolerance: float) -> tuple[GridTable
 
 
 def cell_text(runs: list[Run]) -> str:
-    """A cell's lines joined; wrapped CJK lines meet with no space (gotcha 3)."""
-    return join_lines([line.text for line in group_lines(runs)])
+    """A cell's lines joined; wrapped CJK lines meet with no space (gotcha 3). Text
+    read with less confidence than ``SURE`` (OCR) is :class:`Unsure`."""
+    text = join_lines([line.text for line in group_lines(runs)])
+    confidence = min((run.confidence for run in runs), default=1.0)
+    return Unsure(text, confidence) if confidence < SURE else text
 
 
 def _boundaries(values: list[float], tolerance: float) -> list[float]:

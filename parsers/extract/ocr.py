@@ -13,9 +13,17 @@ halve the time of 1) and one inter-op thread; set ``THREADS = 1`` before the fir
 page when several worker processes share the cores (deps.md gotcha 10: oversubscribed
 threads made tesseract 5x slower). OpenCV's own pool is capped at one thread.
 
-Ruling lines are found in the image (long thin runs of ink, by morphological opening)
-so a scanned table goes through the same lattice as a PDF's; without lines, rows and
-columns come from the text boxes' alignment (:mod:`aligned`).
+A page is read in two parts (:mod:`scan` has the geometry):
+
+- **Tables, from the grid in the image.** The page is straightened, its ruling lines
+  give the cell boxes, and the text lines inside each cell (found by projecting its
+  ink) go to the recogniser alone, in one batch: a blank cell costs nothing, a cell's
+  text cannot drift into its neighbour, and the detector (most of the time of a page)
+  never sees the table. Each cell's text keeps the recogniser's confidence; lattice
+  marks a cell read with less than ``positioned.SURE`` as uncertain.
+- **The rest of the page** (with the tables painted out) by detection and recognition
+  at no more than ``PROSE_DPI``, the resolution the scans of deps.md read perfectly at;
+  text-aligned tables without lines come from the boxes' alignment (:mod:`aligned`).
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from parsers.errors import ExtractionError
-from parsers.extract.positioned import Page, Rule, Run
+from parsers.extract import lattice, scan
+from parsers.extract.positioned import SURE, Page, Run
 
 THREADS = min(2, os.cpu_count() or 1)
 _MODELS = {
@@ -36,9 +45,11 @@ _MODELS = {
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
     "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
-# Runs of ink this long are lines, not strokes of a glyph. Vertical ones may be as
-# short as one table row (a row cut off at the top of a page).
-_RULE_INCHES = (0.35, 0.15)
+PROSE_DPI = 150
+_SNAP_POINTS = 3.0  # as page_layout: ruling lines this close are one
+# pixels of paper round a cell's text for the recogniser (tight reads digits best), and
+# round it for the detector on a second look
+_PADS = (4, 12)
 _LOCK = threading.Lock()
 _engine: Any = None
 
@@ -67,6 +78,13 @@ def _load() -> Any:
         {
             "Global.log_level": "warning",
             "Global.use_cls": False,
+            # PaddleOCR's own default: finding a line needs less than reading it, and
+            # the detector at full size was most of the time of a page
+            "Det.limit_type": "max",
+            "Det.limit_side_len": 960,
+            # a cell's "0" padded to 320 px wide was most of the time of a table; 96
+            # reads the same text with the same confidence (48 lowered a lone digit's)
+            "Rec.rec_img_shape": [3, 48, 96],
             "EngineConfig.onnxruntime.intra_op_num_threads": THREADS,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
@@ -76,19 +94,85 @@ def _load() -> Any:
 
 
 def read_page(image: np.ndarray, number: int, dpi: float) -> Page:
-    """A greyscale page image (rows x columns, uint8) as a :class:`Page` in pixels."""
+    """A greyscale page image (rows x columns, uint8) as a :class:`Page` in pixels of
+    the straightened page."""
     gray = _gray(image)
+    mask = scan.ink(gray)
+    angle = scan.skew(mask, dpi)
+    if angle:
+        gray = scan.straighten(gray, angle)
+        mask = scan.ink(gray)
+    tolerance = _SNAP_POINTS * dpi / 72
+    rules, drawn = scan.find_rules(mask, dpi, tolerance)
+    tables = lattice.find_tables([(r.x0, r.top, r.x1, r.bottom) for r in rules], tolerance)
+    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi)
+    runs += _prose(gray, tables, dpi)
     height, width = gray.shape
-    runs = recognise(gray)
-    rules = [rule for rule in find_rules(gray, dpi) if not _inside_text(rule, runs)]
     return Page(number, float(width), float(height), runs, rules, unit=dpi / 72)
 
 
-def _inside_text(rule: Rule, runs: list[Run]) -> bool:
-    """A "line" within a text box is a stroke of a glyph (丨 in 十, the stem of 1)."""
-    return any(
-        run.x0 <= rule.x0 and rule.x1 <= run.x1 and run.top <= rule.top and rule.bottom <= run.bottom for run in runs
-    )
+def _cell_runs(paper: np.ndarray, text: np.ndarray, tables: list[list[lattice.Box]], dpi: float) -> list[Run]:
+    """A run for each cell that holds ink, its lines read as one, all in one batch.
+    Smallest cells first, each taking its ink away, so a cell that holds others reads
+    only its own. A cell read with less than ``SURE`` gets a second look, by detection
+    and recognition: its text is kept, and its confidence is the better of the two when
+    both looks read the same (spaces aside: "10 5" is 105), the worse when they differ."""
+    text = text.copy()
+    found: list[scan.CellInk] = []
+    for cell in sorted((c for cells in tables for c in cells), key=lambda c: (c[2] - c[0]) * (c[3] - c[1])):
+        ink = scan.cell_ink(text, cell, dpi)
+        if ink is not None:
+            found.append(ink)
+        text[int(cell[1]) : int(cell[3]), int(cell[0]) : int(cell[2])] = 0
+    dashes = [ink for ink in found if ink.dash]
+    found = [ink for ink in found if not ink.dash]
+    readings = _read([ink.strip(paper, _PADS[0]) for ink in found])
+    unsure = [index for index, (_, score) in enumerate(readings) if score < SURE]
+    for index in unsure:
+        (first, score), (again, second) = readings[index], _look_again(found[index].strip(paper, _PADS[1]))
+        same = "".join(again.split()) == "".join(first.split())
+        readings[index] = (again, max(score, second) if same else min(score, second))
+    runs = [Run("—", *ink.box) for ink in dashes]
+    return runs + [Run(txt, *ink.box, score) for ink, (txt, score) in zip(found, readings, strict=True) if txt]
+
+
+def _look_again(image: np.ndarray) -> tuple[str, float]:
+    """A cell read by detection and recognition both, as the whole page once was: the
+    detector's box round the text is the margin the recogniser was trained with."""
+    runs = sorted(recognise(image), key=lambda run: run.x0)
+    return "".join(run.text for run in runs), min((run.confidence for run in runs), default=0.0)
+
+
+def _read(images: list[np.ndarray]) -> list[tuple[str, float]]:
+    """The recogniser's text and confidence for each one-line image, in one batch."""
+    if not images:
+        return []
+    import cv2
+
+    result = engine().recognize_txt([cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images])
+    return [(txt.strip(), float(score)) for txt, score in zip(result.txts, result.scores, strict=True)]
+
+
+def _prose(gray: np.ndarray, tables: list[list[lattice.Box]], dpi: float) -> list[Run]:
+    """The text outside the tables, found and read at no more than ``PROSE_DPI``, each
+    box cut down to the rows of its ink: the detector's boxes grow and shrink by a
+    few pixels from line to line, which would read as a change of type size."""
+    import cv2
+
+    page = gray.copy()
+    for cells in tables:
+        x0, top = int(min(c[0] for c in cells)), int(min(c[1] for c in cells))
+        x1, bottom = int(max(c[2] for c in cells)) + 1, int(max(c[3] for c in cells)) + 1
+        page[top:bottom, x0:x1] = 255
+    scale = min(1.0, PROSE_DPI / dpi)
+    small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else page
+    mask = scan.ink(page)
+    runs = []
+    for run in recognise(small):
+        x0, top, x1, bottom = (value / scale for value in (run.x0, run.top, run.x1, run.bottom))
+        top, bottom = scan.ink_rows(mask, x0, top, x1, bottom)
+        runs.append(Run(run.text, x0, top, x1, bottom, run.confidence))
+    return runs
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -125,22 +209,6 @@ def _split(text: str, x0: float, top: float, x1: float, bottom: float, score: fl
         at = start + len(word)
         runs.append(Run(word, x0 + start * step, top, x0 + at * step, bottom, score))
     return runs
-
-
-def find_rules(gray: np.ndarray, dpi: float) -> list[Rule]:
-    import cv2
-
-    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
-    across, down = (max(int(dpi * inches), 12) for inches in _RULE_INCHES)
-    rules: list[Rule] = []
-    for kernel in ((across, 1), (1, down)):
-        shape = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
-        lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, shape)
-        contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            x, y, w, h = cv2.boundingRect(contour)
-            rules.append(Rule(float(x), float(y), float(x + w), float(y + h)))
-    return rules
 
 
 def mean_confidence(pages: list[Page]) -> float | None:

@@ -2,8 +2,11 @@ from decimal import Decimal
 
 import pytest
 
-from parsers.cells import parse_cell
+from parsers.cells import is_value_text, parse_cell
+from parsers.document import Unsure
+from parsers.extract.positioned import join_lines, join_text
 from parsers.model import RawCell
+from parsers.table_reader import read_applications
 
 
 @pytest.mark.parametrize(
@@ -29,3 +32,36 @@ def test_cell_values_are_exact_and_blanks_are_never_zero(text, value, raw):
     assert parsed.value == value
     assert type(parsed.value) is type(value)
     assert parsed.raw == raw
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "raw"),
+    [
+        (Unsure("72", 0.6), None, RawCell("72", "uncertain")),
+        (Unsure("251000元", 0.6), None, RawCell("251000元", "uncertain")),
+        (Unsure("", 0.6), None, RawCell("", "empty")),
+        (Unsure("—", 0.6), None, RawCell("—", "na")),
+        (Unsure("(一)予以公开", 0.6), None, RawCell("(一)予以公开", "text")),  # a label stays a label
+    ],
+)
+def test_a_number_ocr_was_unsure_of_is_null_with_its_text(text, value, raw):
+    parsed = parse_cell(text)
+    assert parsed.value == value
+    assert parsed.raw == raw
+    assert is_value_text(text) == (raw.meaning != "text")
+
+
+def test_unsure_survives_the_joins_of_cells_and_rows():
+    assert isinstance(join_lines(["", Unsure(" 7", 0.6)]), Unsure)
+    joined = join_text(Unsure("1", 0.6), "2")
+    assert joined == "12" and isinstance(joined, Unsure) and joined.confidence == 0.6
+    assert not isinstance(join_text("1", "2"), Unsure)
+
+
+def test_an_unsure_number_is_null_and_named_in_a_warning():
+    row = ["一、本年新收政府信息公开申请数量", "72", Unsure("14", 0.5), "3", "3", "7", "5", "105"]
+    result = read_applications([row])
+    assert result.data["new"]["commercial"] is None
+    assert result.data["new"]["natural_person"] == 72
+    assert result.raw["new"]["commercial"] == RawCell("14", "uncertain")
+    assert any("applications.new" in w and "commercial" in w for w in result.warnings)

@@ -30,4 +30,4 @@ def test_every_table_row_and_column_is_in_the_codebook() -> None:
 
 
 def test_every_cell_meaning_is_in_the_codebook() -> None:
-    assert undocumented({"empty", "na", "missing", "unit", "ambiguous", "text"}) == []
+    assert undocumented({"empty", "na", "missing", "unit", "ambiguous", "uncertain", "text"}) == []
