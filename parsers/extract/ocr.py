@@ -169,9 +169,9 @@ def _prose(gray: np.ndarray, tables: list[list[lattice.Box]], dpi: float) -> lis
     mask = scan.ink(page)
     runs = []
     for run in recognise(small):
-        x0, top, x1, bottom = (value / scale for value in (run.x0, run.top, run.x1, run.bottom))
-        top, bottom = scan.ink_rows(mask, x0, top, x1, bottom)
-        runs.append(Run(run.text, x0, top, x1, bottom, run.confidence))
+        left, high, right, low = (value / scale for value in (run.x0, run.top, run.x1, run.bottom))
+        high, low = scan.ink_rows(mask, left, high, right, low)
+        runs.append(Run(run.text, left, high, right, low, run.confidence))
     return runs
 
 
