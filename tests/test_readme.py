@@ -39,6 +39,12 @@ NOT_RUN = {
         "crawls the real portals of the project's registry"
     ),
     "nianbao schedule --db postgresql+psycopg://crawler@db/nianbao --dry-run": "needs a PostgreSQL server named db",
+    "nianbao crawl --frontier redis://127.0.0.1:6379/3 --idle-exit 30 --db postgresql+psycopg://crawler@db/nianbao": (
+        "needs a PostgreSQL server named db"
+    ),
+    "nianbao schedule --frontier redis://127.0.0.1:6379/3 --db postgresql+psycopg://crawler@db/nianbao": (
+        "needs a PostgreSQL server named db"
+    ),
     "nianbao fixtures truth --control http://127.0.0.1:8700": "asks a world already serving its control port 8700",
     "nianbao db upgrade --db postgresql+psycopg://postgres@127.0.0.1:5432/nianbao": (
         "would change a PostgreSQL database named nianbao, which the tests may not own"
