@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-deep lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-render bench-archive bench-query bench-distributed clean
+.PHONY: demo test test-deep fuzz lint format system-deps system-deps-demo system-deps-test fixtures bench-parse bench-extract bench-crawl bench-hostile bench-render bench-archive bench-query bench-distributed clean
 
 $(STAMP): pyproject.toml | system-deps-demo
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -21,6 +21,10 @@ test: system-deps-test lint
 
 test-deep: system-deps-test lint
 	$(PY) -m pytest -q -m deep
+
+# Every reader's fuzz target with many examples, and the slow hostile documents.
+fuzz: system-deps-test lint
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m 'slow or deep' tests/extract/test_fuzz.py tests/extract/test_hostile.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -50,6 +54,9 @@ bench-extract: $(STAMP)
 
 bench-crawl: $(STAMP)
 	$(PY) bench/bench_crawl.py
+
+bench-hostile: $(STAMP)
+	$(PY) bench/bench_hostile.py
 
 bench-render: $(STAMP)
 	$(PY) bench/bench_render.py

@@ -45,7 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NIANBAO_PARSE", True, "extract and parse report documents while crawling"),
     Setting("NIANBAO_PARSE_WORKERS", 0, "documents parsed at once, each in a worker process; 0: one per core"),
     Setting("NIANBAO_PARSE_MEMORY_MB", 1400, "MB of address space a parse worker may use; over it: fault memory"),
-    Setting("NIANBAO_PARSE_TIMEOUT", 50.0, "seconds one document may take to parse; over it: fault timeout"),
+    Setting("NIANBAO_PARSE_TIMEOUT", 180.0, "CPU seconds one document may take to parse; over it: fault timeout"),
     Setting("NIANBAO_CONDITIONAL_GET", True, "send If-None-Match/If-Modified-Since from the latest capture"),
     Setting("NIANBAO_CRAWL_DELAY_MAX", 60.0, "seconds: the longest robots.txt Crawl-delay honoured as given"),
     Setting("NIANBAO_BLOCK_BACKOFF", 300.0, "seconds a host is left alone after it answers with a block page"),

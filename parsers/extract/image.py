@@ -5,13 +5,19 @@ reads as a document of several pages, and a table that runs over two of its page
 joined like a PDF's. The scale of the page (needed for the tolerances of table finding)
 is the image's own dpi where it states a plausible one, else the width of an A4 page.
 
-Pillow decodes; the pixel count is capped before any decoding (a small PNG can claim
-a 50,000 x 50,000 canvas), as is the number of frames.
+Pillow decodes one frame at a time, and each is read before the next is decoded. The
+pixel count of a frame is capped before it is decoded (a small PNG can claim a 50,000 x
+50,000 canvas), as are the number of frames and the pixels of all of them; a frame
+larger than OCR needs is reduced to ``MAX_OCR_PIXELS``, and frames left when the
+document has spent ``MAX_OCR_SECONDS`` of CPU on OCR are named in a warning.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import time
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -19,36 +25,41 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from parsers.document import Document
 from parsers.errors import ExtractionError
 from parsers.extract import ocr, page_layout, stitch
-from parsers.extract.limits import MAX_INPUT_BYTES, check_size
+from parsers.extract.limits import MAX_INPUT_BYTES, MAX_OCR_PIXELS, MAX_OCR_SECONDS, Budget, check_size
 
 MAX_PIXELS = 60_000_000  # a page at 600 dpi is 35 Mpx
 MAX_FRAMES = 200
+MAX_TOTAL_PIXELS = 400_000_000  # of all frames: a 40-page scan at 300 dpi is 350 Mpx
 _A4_INCHES = (8.27, 11.69)
 _PLAUSIBLE_DPI = range(72, 1201)
 
 
 def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
     check_size(data, max_bytes)
-    pages = [ocr.read_page(pixels, number, dpi) for number, (pixels, dpi) in enumerate(_frames(data), start=1)]
+    pages, warnings = [], ["OCR-derived"]
+    started = time.process_time()
+    for number, (pixels, dpi) in enumerate(_frames(data), start=1):
+        if time.process_time() - started >= MAX_OCR_SECONDS:
+            warnings.append(f"frames from {number} on were not OCR'd (time cap)")
+            break
+        pages.append(ocr.read_page(pixels, number, dpi))
     blocks = stitch.assemble([page_layout.analyse(page) for page in pages])
     confidence = ocr.mean_confidence(pages)
     return Document(
         blocks=blocks,
         source_format="image",
         ocr_confidence=confidence if confidence is not None else 0.0,
-        warnings=["OCR-derived"],
+        warnings=warnings,
     )
 
 
-def _frames(data: bytes) -> list[tuple[np.ndarray, float]]:
-    """Each frame in grey, with its dpi."""
-    frames = []
+def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
+    """Each frame in grey, with its dpi, decoded when the one before has been read."""
     try:
         image = Image.open(io.BytesIO(data))
-        for index, frame in enumerate(ImageSequence.Iterator(image)):
-            if index >= MAX_FRAMES:
-                raise ExtractionError("too_large", f"more than {MAX_FRAMES} frames")
-            frames.append(_decode(frame, image.info.get("dpi")))
+        for index in range(_count_frames(image)):
+            image.seek(index)
+            yield _decode(image, image.info.get("dpi"))
     except Image.DecompressionBombError as error:
         raise ExtractionError("too_large", str(error)) from error
     except UnidentifiedImageError as error:
@@ -56,16 +67,32 @@ def _frames(data: bytes) -> list[tuple[np.ndarray, float]]:
     except (OSError, SyntaxError, ValueError) as error:  # what Pillow raises on cut or damaged image data
         cut = any(word in str(error) for word in ("truncated", "broken data", "not enough data"))
         raise ExtractionError("truncated" if cut else "corrupt", f"the image cannot be decoded: {error}") from error
-    if not frames:
+
+
+def _count_frames(image: Image.Image) -> int:
+    """How many frames, checked against the caps before any is decoded (a seek reads a
+    frame's header, not its pixels)."""
+    pixels = Budget("pixels in all frames", MAX_TOTAL_PIXELS)
+    count = 0
+    for index, frame in enumerate(ImageSequence.Iterator(image)):
+        if index >= MAX_FRAMES:
+            raise ExtractionError("too_large", f"more than {MAX_FRAMES} frames")
+        pixels.spend(frame.size[0] * frame.size[1])
+        count += 1
+    if not count:
         raise ExtractionError("empty", "the image has no frames")
-    return frames
+    return count
 
 
 def _decode(frame: Image.Image, dpi: object) -> tuple[np.ndarray, float]:
     width, height = frame.size
     if width * height > MAX_PIXELS:
         raise ExtractionError("too_large", f"a {width}x{height} image is over the {MAX_PIXELS}-pixel cap")
-    return np.asarray(frame.convert("L")), _stated(dpi) or _a4_dpi(width, height)
+    grey, dpi = frame.convert("L"), _stated(dpi) or _a4_dpi(width, height)
+    if width * height > MAX_OCR_PIXELS:  # more than OCR reads: a 600-dpi poster
+        factor = math.ceil(math.sqrt(width * height / MAX_OCR_PIXELS))
+        grey, dpi = grey.reduce(factor), dpi / factor
+    return np.asarray(grey), dpi
 
 
 def _stated(dpi: object) -> float | None:

@@ -12,6 +12,12 @@ errors ends the read instead of exhausting memory:
   that does not parse or carries a DTD (OOXML and OFD parts never have one, so a DTD is
   an entity attack or garbage).
 
+What a document asks for once it is open is counted against a :class:`Budget` (pages,
+glyphs, drawing objects, frames, pixels): a few kilobytes of OFD or PDF can ask for
+millions of any of them. OCR renders a page at no more than ``MAX_OCR_PIXELS`` whatever
+size the page claims (:func:`ocr_scale`), and stops when the document has spent
+``MAX_OCR_SECONDS`` of CPU on it; the pages left are named in a warning.
+
 The caps are module constants; readers take them as keyword defaults so a caller (or a
 test) can pass smaller ones.
 """
@@ -37,6 +43,13 @@ MAX_ZIP_MEMBERS = 10_000
 MAX_COMPRESSION_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024
 CONVERT_TIMEOUT_SECONDS = 60.0
+MAX_PAGES = 3_000  # an annual report has tens; a 500-page annex is the most seen
+MAX_GLYPHS = 1_000_000  # of a whole document: ~3,000 on a dense page
+MAX_DRAWING_OBJECTS = 200_000  # paths and path segments of one page; a ruled table has hundreds
+MAX_OCR_PIXELS = 9_000_000  # an A3 page at 200 dpi is 7.8 Mpx
+# CPU seconds of OCR a document, under parsers.worker's limit: a 20-page scan takes ~40 s
+# on a loaded machine, where onnxruntime's spinning threads count too
+MAX_OCR_SECONDS = 120.0
 
 # What zipfile and zlib raise on a damaged archive (a wrong CRC, bad deflate data, an
 # unknown zip version, a directory pointing past the end).
@@ -58,6 +71,28 @@ def check_size(data: bytes, limit: int = MAX_INPUT_BYTES) -> None:
 def check_size_of(size: int, limit: int = MAX_INPUT_BYTES) -> None:
     if size > limit:
         raise ExtractionError("too_large", f"{size} bytes is over the {limit}-byte cap")
+
+
+class Budget:
+    """How many of something a document may ask for; ``too_large`` past ``limit``."""
+
+    __slots__ = ("limit", "used", "what")
+
+    def __init__(self, what: str, limit: int) -> None:
+        self.what, self.limit, self.used = what, limit, 0
+
+    def spend(self, count: int = 1) -> None:
+        self.used += count
+        if self.used > self.limit:
+            raise ExtractionError("too_large", f"more than {self.limit} {self.what}")
+
+
+def ocr_scale(width: float, height: float, dpi: float) -> float:
+    """Pixels per unit to render a ``width`` x ``height`` page for OCR: ``dpi`` (for a
+    page measured in points) unless the page would then be over ``MAX_OCR_PIXELS``."""
+    scale = dpi / 72
+    area = max(width * height, 1.0) * scale * scale
+    return scale if area <= MAX_OCR_PIXELS else scale * (MAX_OCR_PIXELS / area) ** 0.5
 
 
 def read_capped(stream: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:

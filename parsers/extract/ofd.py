@@ -12,10 +12,15 @@ the zip caps and the DTD-free parser of :mod:`limits`. Stroked straight path seg
 are ruling lines and go to the same lattice as a PDF's; without them, rows come from
 text alignment. Pages with no text (an OFD that keeps only glyph ids, or a scan) are
 reported in a warning: no renderer is available to OCR them (deps.md §4).
+
+Pages, glyphs and path segments are counted against the caps of :mod:`limits` as they
+are read: a 2 KB OFD can repeat one page 20,000 times or expand a ``g N`` advance
+into millions.
 """
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 import zipfile
@@ -26,7 +31,17 @@ from lxml import etree
 from parsers.document import Document
 from parsers.errors import ExtractionError
 from parsers.extract import page_layout, stitch
-from parsers.extract.limits import MAX_INPUT_BYTES, check_size, open_zip, parse_xml, read_member
+from parsers.extract.limits import (
+    MAX_DRAWING_OBJECTS,
+    MAX_GLYPHS,
+    MAX_INPUT_BYTES,
+    MAX_PAGES,
+    Budget,
+    check_size,
+    open_zip,
+    parse_xml,
+    read_member,
+)
 from parsers.extract.positioned import Page, Rule, Run
 
 MM_PER_POINT = 25.4 / 72
@@ -50,9 +65,11 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
     size = _box(_text(document, "PageArea/PhysicalBox")) or _DEFAULT_PAGE
     templates = _templates(document, base)
     pages = []
+    page_budget, glyphs = Budget("pages", MAX_PAGES), Budget("glyphs", MAX_GLYPHS)
     for number, page in enumerate(_children(document, "Pages/Page"), start=1):
+        page_budget.spend()
         location = _resolve(base, page.get("BaseLoc", ""))
-        pages.append(_page(archive, location, number, size, templates))
+        pages.append(_page(archive, location, number, size, templates, glyphs))
     blank = [page.number for page in pages if not page.runs]
     blocks = stitch.assemble([page_layout.analyse(page) for page in pages])
     warnings = [f"pages {', '.join(map(str, blank))} hold no text (glyph ids only, or a scan)"] if blank else []
@@ -98,6 +115,19 @@ def _text(element: etree._Element, path: str) -> str:
     return (found[0].text or "").strip() if found else ""
 
 
+def _number(text: str | None, default: float) -> float:
+    """One number of an attribute (``default`` when absent); ``corrupt`` when it is none."""
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ExtractionError("corrupt", f"{text[:20]!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ExtractionError("corrupt", f"{text[:20]!r} is not a finite number")
+    return value
+
+
 def _numbers(text: str | None) -> list[float]:
     return [float(value) for value in _NUMBER.findall(text or "")]
 
@@ -125,29 +155,37 @@ def _page(
     number: int,
     size: tuple[float, float, float, float],
     templates: dict[str, str],
+    glyphs: Budget,
 ) -> Page:
     content = _xml(archive, location)
     box = _box(_text(content, "Area/PhysicalBox")) or size
-    runs: list[Run] = []
-    rules: list[Rule] = []
+    page = _Content(glyphs, Budget(f"path segments on page {number}", MAX_DRAWING_OBJECTS))
     for template in _children(content, "Template"):
         path = templates.get(template.get("TemplateID", ""))
         if path:
-            _walk(_children(_xml(archive, path), "Content/Layer"), runs, rules)
-    _walk(_children(content, "Content/Layer"), runs, rules)
-    return Page(number, box[2], box[3], runs, rules, unit=MM_PER_POINT)
+            page.walk(_children(_xml(archive, path), "Content/Layer"))
+    page.walk(_children(content, "Content/Layer"))
+    return Page(number, box[2], box[3], page.runs, page.rules, unit=MM_PER_POINT)
 
 
-def _walk(containers: list[etree._Element], runs: list[Run], rules: list[Rule]) -> None:
-    for container in containers:
-        for element in container:
-            name = _local(element.tag)
-            if name == "TextObject":
-                runs += _text_runs(element)
-            elif name == "PathObject":
-                rules += _path_rules(element)
-            elif name == "PageBlock":
-                _walk([element], runs, rules)
+class _Content:
+    """A page's runs and rules as its layers are walked, counted against the budgets."""
+
+    def __init__(self, glyphs: Budget, segments: Budget) -> None:
+        self.glyphs, self.segments = glyphs, segments
+        self.runs: list[Run] = []
+        self.rules: list[Rule] = []
+
+    def walk(self, containers: list[etree._Element]) -> None:
+        for container in containers:
+            for element in container:
+                name = _local(element.tag)
+                if name == "TextObject":
+                    self.runs += _text_runs(element, self.glyphs)
+                elif name == "PathObject":
+                    self.rules += _path_rules(element, self.segments)
+                elif name == "PageBlock":
+                    self.walk([element])
 
 
 def _matrix(element: etree._Element) -> Matrix:
@@ -160,20 +198,22 @@ def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
     return a * x + c * y + e, b * x + d * y + f
 
 
-def _text_runs(element: etree._Element) -> list[Run]:
+def _text_runs(element: etree._Element, glyphs: Budget) -> list[Run]:
     """Each glyph of each TextCode, boxed: X advances by DeltaX; Y is the baseline."""
     if element.get("Visible", "true") == "false":
         return []
     origin = _box(element.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)
-    size = float(element.get("Size", "3.5") or 3.5)
+    size = _number(element.get("Size"), 3.5)
     matrix = _matrix(element)
     scale = max(abs(matrix[0]), abs(matrix[3]), 1e-6) if matrix != _IDENTITY else 1.0
     em = size * scale
     runs = []
     for code in _children(element, "TextCode"):
-        x, y = float(code.get("X", "0") or 0), float(code.get("Y", "0") or 0)
-        advances = _deltas(code.get("DeltaX"))
-        for index, char in enumerate(code.text or ""):
+        x, y = _number(code.get("X"), 0.0), _number(code.get("Y"), 0.0)
+        text = code.text or ""
+        glyphs.spend(len(text))
+        advances = _deltas(code.get("DeltaX"), len(text))
+        for index, char in enumerate(text):
             if index:
                 x += advances[index - 1] if index - 1 < len(advances) else size
             if char.isspace():
@@ -188,22 +228,24 @@ def _width(char: str) -> float:
     return 1.0 if ord(char) > 0x2000 else 0.55
 
 
-def _deltas(text: str | None) -> list[float]:
-    """DeltaX values, with the ``g N value`` shorthand for N repeats expanded."""
+def _deltas(text: str | None, glyphs: int) -> list[float]:
+    """The first ``glyphs`` DeltaX values (one fewer advances the last glyph never needs),
+    with the ``g N value`` shorthand for N repeats expanded only as far as that."""
     tokens = (text or "").split()
     out: list[float] = []
     index = 0
-    while index < len(tokens):
+    while index < len(tokens) and len(out) < glyphs:
         if tokens[index] == "g" and index + 2 < len(tokens):
-            out += [float(tokens[index + 2])] * min(int(float(tokens[index + 1])), 100_000)
+            repeats = max(0, int(min(_number(tokens[index + 1], 0.0), glyphs - len(out))))
+            out += [_number(tokens[index + 2], 0.0)] * repeats
             index += 3
         else:
-            out.append(float(tokens[index]))
+            out.append(_number(tokens[index], 0.0))
             index += 1
     return out
 
 
-def _path_rules(element: etree._Element) -> list[Rule]:
+def _path_rules(element: etree._Element, segments: Budget) -> list[Rule]:
     """Straight stroked segments of a path; a thin filled path is a line too."""
     stroked = element.get("Stroke", "true") != "false" and _inked(element, "StrokeColor")
     filled = element.get("Fill", "false") == "true" and _inked(element, "FillColor")
@@ -211,10 +253,9 @@ def _path_rules(element: etree._Element) -> list[Rule]:
         return []
     origin = _box(element.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)
     matrix = _matrix(element)
-    points = [
-        [(origin[0] + x, origin[1] + y) for x, y in (_apply(matrix, *p) for p in sub)]
-        for sub in _subpaths(_text(element, "AbbreviatedData"))
-    ]
+    data = _text(element, "AbbreviatedData")
+    segments.spend(sum(map(data.count, "SMLQBAC")))  # each command is at most one point
+    points = [[(origin[0] + x, origin[1] + y) for x, y in (_apply(matrix, *p) for p in sub)] for sub in _subpaths(data)]
     rules = []
     for sub in points:
         for (x0, y0), (x1, y1) in pairwise(sub):

@@ -13,7 +13,10 @@ A page with no text layer (a scan: fewer than a handful of glyphs and an image o
 much of the page) or an unreadable one (a broken ToUnicode map: more private-use or
 unmapped glyphs than readable ones) is rendered at 200 dpi and read by OCR; the
 document then carries ``ocr_confidence`` and an ``OCR-derived`` warning. At most
-``MAX_OCR_PAGES`` pages of a file are OCR'd; the rest are named in a warning.
+``MAX_OCR_PAGES`` pages of a file are OCR'd, for at most ``MAX_OCR_SECONDS`` of CPU,
+each rendered at no more than ``MAX_OCR_PIXELS`` (a page may claim to be 5 m wide);
+the rest are named in a warning. Pages, glyphs and drawing objects are counted against
+the caps of :mod:`limits`.
 
 Errors: ``encrypted`` when a user password is needed (a PDF with only an owner
 password opens with the empty user password and reads); ``truncated`` when the file
@@ -23,6 +26,7 @@ lost its end (no ``%%EOF``) and pdfium cannot rebuild it; ``corrupt`` otherwise.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -31,7 +35,15 @@ import pypdfium2.raw as pdfium_c
 from parsers.document import Document
 from parsers.errors import ExtractionError
 from parsers.extract import page_layout, stitch
-from parsers.extract.limits import MAX_INPUT_BYTES, check_size
+from parsers.extract.limits import (
+    MAX_GLYPHS,
+    MAX_INPUT_BYTES,
+    MAX_OCR_SECONDS,
+    MAX_PAGES,
+    Budget,
+    check_size,
+    ocr_scale,
+)
 from parsers.extract.pdfium_page import TextLayer, read_page
 from parsers.extract.positioned import Page
 
@@ -67,8 +79,16 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
 class _Reading:
     pages: list[Page] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)
-    unread: list[int] = field(default_factory=list)  # scans past the OCR cap
+    unread: list[int] = field(default_factory=list)  # scans past the OCR caps
     scores: list[float] = field(default_factory=list)
+    glyphs: Budget = field(default_factory=lambda: Budget("glyphs", MAX_GLYPHS))
+    ocr_started: float | None = None  # process CPU time when the first page went to OCR
+
+    def ocr_spent(self) -> bool:
+        if self.ocr_started is None:
+            self.ocr_started = time.process_time()
+        over_time = time.process_time() - self.ocr_started >= MAX_OCR_SECONDS
+        return over_time or len(self.ocr_pages) >= MAX_OCR_PAGES
 
     def confidence(self) -> float | None:
         if not self.ocr_pages:
@@ -111,6 +131,7 @@ def _cut_short(data: bytes) -> bool:
 
 def _read_pages(pdf: pdfium.PdfDocument, cut_short: bool) -> _Reading:
     reading = _Reading()
+    Budget("pages", MAX_PAGES).spend(len(pdf))
     for index in range(len(pdf)):
         try:
             page = pdf[index]
@@ -128,10 +149,10 @@ def _read_pages(pdf: pdfium.PdfDocument, cut_short: bool) -> _Reading:
 
 def _content(page: pdfium.PdfPage, number: int, reading: _Reading) -> Page:
     """The page's text layer, or its OCR when it has none (up to the OCR cap)."""
-    content, layer = read_page(page, number)
+    content, layer = read_page(page, number, reading.glyphs)
     if not _needs_ocr(page, layer):
         return content
-    if len(reading.ocr_pages) >= MAX_OCR_PAGES:
+    if reading.ocr_spent():
         reading.unread.append(number)
         return content
     content = _ocr_page(page, number)
@@ -159,12 +180,14 @@ def _image_share(page: pdfium.PdfPage) -> float:
 def _ocr_page(page: pdfium.PdfPage, number: int) -> Page:
     from parsers.extract import ocr  # onnxruntime and the models load only when a scan needs them
 
-    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+    width, height = page.get_size()
+    scale = ocr_scale(width, height, OCR_DPI)
+    bitmap = page.render(scale=scale, grayscale=True)
     try:
         image = bitmap.to_numpy().copy()
     finally:
         bitmap.close()
-    return ocr.read_page(image, number, dpi=OCR_DPI)
+    return ocr.read_page(image, number, dpi=scale * 72)
 
 
 def _title(pdf: pdfium.PdfDocument) -> str | None:

@@ -10,6 +10,10 @@ matrices. Only what a reader sees counts: stroked segments, and filled shapes th
 enough to be a line (LibreOffice draws borders as filled 0.5 pt rectangles). WPS
 exports paint every text line on a white filled rectangle; white and transparent
 paint, and filled areas (cell shading), are no rules.
+
+Glyphs count against the document's budget and drawing objects (and their path
+segments) against the page's (:mod:`limits`), before any is read: one page can hold 20
+million paths.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from parsers.extract.limits import MAX_DRAWING_OBJECTS, MAX_GLYPHS, Budget
 from parsers.extract.positioned import Page, Rule, Run
 
 _BLANKS = {0x7F, 0xA0, 0x3000, 0xFEFF, 0xFFFE}
@@ -40,14 +45,15 @@ class TextLayer:
     unreadable: int  # glyphs with no Unicode or in the private-use area (a broken ToUnicode map)
 
 
-def read_page(page: pdfium.PdfPage, number: int) -> tuple[Page, TextLayer]:
+def read_page(page: pdfium.PdfPage, number: int, glyphs: Budget | None = None) -> tuple[Page, TextLayer]:
+    """The page's glyphs and rules; ``glyphs`` is the document's budget for them."""
     frame = _Frame(page)
     textpage = page.get_textpage()
     try:
-        runs, layer = _glyphs(textpage, frame)
+        runs, layer = _glyphs(textpage, frame, glyphs or Budget("glyphs", MAX_GLYPHS))
     finally:
         textpage.close()
-    rules = _rules(page, frame)
+    rules = _rules(page, frame, Budget(f"drawing objects on page {number}", MAX_DRAWING_OBJECTS))
     return Page(number, frame.width, frame.height, runs, rules, unit=1.0), layer
 
 
@@ -77,9 +83,10 @@ class _Frame:
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, frame: _Frame) -> tuple[list[Run], TextLayer]:
+def _glyphs(textpage: pdfium.PdfTextPage, frame: _Frame, budget: Budget) -> tuple[list[Run], TextLayer]:
     raw = textpage.raw  # the bare handle: pypdfium2's wrapper costs a property call per use
-    count = pdfium_c.FPDFText_CountChars(raw)
+    count = max(pdfium_c.FPDFText_CountChars(raw), 0)
+    budget.spend(count)
     units = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, units)
     rect = pdfium_c.FS_RECTF()
@@ -122,12 +129,13 @@ def _char_box(
     return left.value, bottom.value, right.value, top.value
 
 
-def _rules(page: pdfium.PdfPage, frame: _Frame) -> list[Rule]:
+def _rules(page: pdfium.PdfPage, frame: _Frame, budget: Budget) -> list[Rule]:
     rules: list[Rule] = []
     raw = page.raw
-    count = pdfium_c.FPDFPage_CountObjects(raw)
+    count = max(pdfium_c.FPDFPage_CountObjects(raw), 0)
+    budget.spend(count)
     objects = (pdfium_c.FPDFPage_GetObject(raw, i) for i in range(count))
-    _walk(objects, _IDENTITY, frame, rules, 0)
+    _walk(objects, _IDENTITY, frame, rules, 0, budget)
     return rules
 
 
@@ -138,16 +146,20 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple[float, float, float, float, float, float]
 
 
-def _walk(objects: Iterable[Handle], parent: Matrix, frame: _Frame, rules: list[Rule], depth: int) -> None:
+def _walk(
+    objects: Iterable[Handle], parent: Matrix, frame: _Frame, rules: list[Rule], depth: int, budget: Budget
+) -> None:
     for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            budget.spend(max(pdfium_c.FPDFPath_CountSegments(obj), 0))
             rules.extend(_path_rules(obj, parent, frame))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
             matrix = _compose(_matrix(obj), parent)
-            count = pdfium_c.FPDFFormObj_CountObjects(obj)
+            count = max(pdfium_c.FPDFFormObj_CountObjects(obj), 0)
+            budget.spend(count)
             children = (pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(count))
-            _walk(children, matrix, frame, rules, depth + 1)
+            _walk(children, matrix, frame, rules, depth + 1, budget)
 
 
 def _matrix(obj: Handle) -> Matrix:

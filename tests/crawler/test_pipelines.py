@@ -122,19 +122,23 @@ def test_noise_is_counted_not_archived_as_a_report(crawler: Any, world_pages: di
     assert [(capture.fault, capture.unfinished) for capture in captures(crawler)] == [(None, None)]
 
 
-def test_an_unreadable_document_is_a_fault_row(crawler: Any) -> None:
-    attachment = Attachment(
+def pdf_attachment(url: str, body: bytes) -> Attachment:
+    return Attachment(
         portal_id="static-chuanshan",
-        url="http://127.0.0.1/a.pdf",
+        url=url,
         referer="http://127.0.0.1/gongkai/show/a.html",
         status=200,
         headers=[("Content-Type", "application/pdf")],
-        body=b"%PDF-1.7\n1 0 obj <<",
+        body=body,
         fetched_at=datetime.now(UTC),
         report_url="http://127.0.0.1/gongkai/show/a.html",
         list_url=LIST,
         name="某局2023年政府信息公开工作年度报告.pdf",
     )
+
+
+def test_an_unreadable_document_is_a_fault_row(crawler: Any) -> None:
+    attachment = pdf_attachment("http://127.0.0.1/a.pdf", b"%PDF-1.7\n1 0 obj <<")
     item = through(crawler, attachment)
     assert item.parsed.fault == "truncated"
     fault_rows = [(c.fault, c.status, c.sha256 == item.sha256) for c in captures(crawler) if c.fault]
@@ -221,3 +225,47 @@ def test_only_the_document_that_carries_the_report_is_parsed(world_pages: dict[s
 def test_parsing_can_be_switched_off() -> None:
     with pytest.raises(NotConfigured):
         build_from_crawler(ParseReportPipeline, crawler_with({"NIANBAO_PARSE": False}))
+
+
+def test_a_hostile_attachment_is_a_fault_and_the_crawl_goes_on(
+    crawler: Any, world_pages: dict[str, Any], tmp_path: Path
+) -> None:
+    from fixtures.hostile import build
+
+    (bomb,) = build(tmp_path, ["pdf-pages.pdf"])  # 20,000 pages
+    attachment = pdf_attachment("http://127.0.0.1/bomb.pdf", bomb.read_bytes())
+    title, body = world_pages["report"]
+    pipelines = stages(crawler)
+    pipelines[1].open_spider()
+    try:
+        for item in (attachment, report_page("http://127.0.0.1/gongkai/show/a.html", body, title)):
+            for pipeline in pipelines:
+                item = run(pipeline.process_item(item))
+    finally:
+        pipelines[1].close_spider()
+    assert [c.fault for c in captures(crawler) if c.fault] == ["parse_too_large"]
+    assert crawler.stats.get_value("nianbao/version/new") == 1
+
+
+def test_a_document_over_the_parse_time_is_a_timeout_fault(tmp_archive: dict[str, str]) -> None:
+    scanned = Path(__file__).parents[2] / "fixtures" / "documents" / "pdf" / "report-2021-scanned.pdf"  # OCR
+    settings = {**tmp_archive, "NIANBAO_PARSE_TIMEOUT": 0.5, "NIANBAO_PARSE_WORKERS": 1}
+    pipeline = build_from_crawler(ParseReportPipeline, engine_for(crawler_with(settings, PortalSpider)))
+    attachment = Attachment(
+        portal_id="static-chuanshan",
+        url="http://127.0.0.1/scan.pdf",
+        referer=None,
+        status=200,
+        headers=[],
+        body=scanned.read_bytes(),
+        fetched_at=datetime.now(UTC),
+        report_url="http://127.0.0.1/gongkai/show/a.html",
+        list_url=LIST,
+        name="scan.pdf",
+    )
+    pipeline.open_spider()
+    try:
+        item = run(pipeline.process_item(attachment))
+    finally:
+        pipeline.close_spider()
+    assert (item.parsed.kind, item.parsed.fault) == ("fault", "timeout")
