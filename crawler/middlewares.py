@@ -7,6 +7,10 @@
   If-Modified-Since from the latest capture of the URL in the archive; a ``304`` is
   answered from the stored copy (flag ``not_modified``), so an unchanged list page still
   yields its links and an unchanged report page its attachments.
+- ``PortalOffsiteMiddleware`` (replaces Scrapy's OffsiteMiddleware): a request outside
+  its portal (``Portal.allows``: host and port, or ``Portal.in_scope``) ends in
+  ``OffsiteRequest`` at the downloader, where the spider's errback records it as a fault
+  ``offsite``; never at scheduling, where a dropped request leaves no trace.
 - ``BlockPageMiddleware``: a WAF challenge (瑞数 412 with ``$_ts``, 加速乐 521 with a
   cookie script) or a captcha page is never content: it is counted
   (``nianbao/blocked/<status>``), its host is backed off (crawler.extensions.HostPoliteness)
@@ -22,7 +26,8 @@ from email.utils import parsedate_to_datetime
 from time import time
 from typing import TYPE_CHECKING
 
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -150,6 +155,27 @@ def replayed(not_modified: Response, body: bytes) -> Response:
         ip_address=not_modified.ip_address,
         protocol=not_modified.protocol,
     )
+
+
+class OffsiteRequest(IgnoreRequest):
+    """The request leaves its portal: another host, or another port of the same host."""
+
+
+class PortalOffsiteMiddleware(OffsiteMiddleware):
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        return None  # filtered in process_request only, where the errback sees it
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        try:
+            super().process_request(request)
+        except IgnoreRequest as error:
+            raise OffsiteRequest(f"{error}: {request.url}") from error
+
+    def should_follow(self, request: Request, spider: Spider) -> bool:
+        portal = getattr(spider, "portals", {}).get(request.meta.get("nianbao_portal"))
+        if portal is None:  # robots.txt and other requests of Scrapy's own
+            return super().should_follow(request, spider)
+        return portal.allows(request.url) or portal.in_scope(request.url)
 
 
 class BlockedPage(IgnoreRequest):

@@ -9,7 +9,10 @@ A bad registry fails with one line that names the entry and the key::
 
 A portal's crawl scope: navigation and list pages stay under the path of one of its start
 URLs (or of a hint's list or scope URL, which is how a hint widens it), on the same origin;
-report pages and attachments only need a host inside ``allowed_domains``.
+report pages and attachments need a host inside ``allowed_domains`` and a port it allows:
+an entry's own (``127.0.0.1:8001``), or for an entry without one the scheme's default
+port and the ports of the portal's own URLs. A link to another service on the same host
+is outside the portal.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 BUNDLED_REGISTRY = Path(__file__).with_name("portals.yaml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)*[a-z0-9-]+$")
+_DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)*[a-z0-9-]+(?::[0-9]{1,5})?$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class RegistryError(ValueError):
@@ -50,7 +54,22 @@ def _check_inside(urls: tuple[str, ...], domains: tuple[str, ...]) -> None:
 
 
 def host_in_domains(host: str, domains: tuple[str, ...] | list[str]) -> bool:
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
+    return any(host_in_domain(host, domain.partition(":")[0]) for domain in domains)
+
+
+def host_in_domain(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def origin(url: str) -> tuple[str, int] | None:
+    """(host, port) of an http(s) URL, the port filled in from the scheme; None for any other."""
+    parts = urlsplit(url)
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        return parts.hostname, parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # a port that is no number, or out of range
+        return None
 
 
 class _Strict(BaseModel):
@@ -129,16 +148,15 @@ class Portal(_Strict):
     def _domains(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
         for domain in domains:
             if not _DOMAIN.match(domain):
-                raise ValueError(f"not a bare domain (no scheme, port or path): {domain!r}")
+                raise ValueError(f"not a bare domain (no scheme or path; host or host:port): {domain!r}")
         return domains
 
     # -- scope ------------------------------------------------------------------------
 
     def scope_prefixes(self) -> tuple[str, ...]:
         """origin + folder of every start, list and scope URL: where navigation may go."""
-        urls = (*self.start_urls, *self.hints.list_urls, *self.hints.scope_urls)
         prefixes = []
-        for url in urls:
+        for url in self.scope_urls():
             parts = urlsplit(url)
             prefixes.append(f"{parts.scheme}://{parts.netloc}{_directory(parts.path)}")
         return tuple(dict.fromkeys(prefixes))
@@ -148,9 +166,27 @@ class Portal(_Strict):
         return any(url.startswith(prefix) for prefix in self.scope_prefixes())
 
     def allows(self, url: str) -> bool:
-        """May a report page or attachment at ``url`` be fetched for this portal?"""
-        parts = urlsplit(url)
-        return parts.scheme in {"http", "https"} and host_in_domains(parts.hostname or "", self.allowed_domains)
+        """May a report page or attachment at ``url`` be fetched for this portal? Host and port."""
+        place = origin(url)
+        return place is not None and any(
+            host_in_domain(place[0], domain) and place[1] in ports for domain, ports in self.allowed_ports()
+        )
+
+    def allowed_ports(self) -> tuple[tuple[str, frozenset[int]], ...]:
+        """Each allowed domain with the ports it allows (see the module docstring)."""
+        own = [place for place in map(origin, self.scope_urls()) if place is not None]
+        allowed = []
+        for entry in self.allowed_domains:
+            domain, _, port = entry.partition(":")
+            if port:
+                allowed.append((domain, frozenset({int(port)})))
+            else:
+                ports = {*DEFAULT_PORTS.values(), *(p for host, p in own if host_in_domain(host, domain))}
+                allowed.append((domain, frozenset(ports)))
+        return tuple(allowed)
+
+    def scope_urls(self) -> tuple[str, ...]:
+        return (*self.start_urls, *self.hints.list_urls, *self.hints.scope_urls)
 
 
 class _Registry(_Strict):

@@ -45,6 +45,8 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.PortalOffsiteMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.Rfc9309RobotsTxtMiddleware": 100,  # a robots.txt that cannot be read allows nothing
     "crawler.robots.RobotsStatusMiddleware": 540,  # below the retries: sees the answer they ended with

@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.middlewares import BlockedPage
+from crawler.middlewares import BlockedPage, OffsiteRequest
 from crawler.stopping import CrawlInterrupted
 
 REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
@@ -37,6 +37,15 @@ class FaultInfo:
     detail: str = ""
 
 
+def _ignored_reason(message: str) -> str:
+    # Scrapy's robots.txt and redirect middlewares say why only in the message.
+    if "robots.txt" in message:
+        return "robots"
+    if "max redirections" in message:
+        return "redirect_loop"
+    return "ignored"
+
+
 def describe(failure: Failure) -> FaultInfo:
     error = failure.value
     if isinstance(error, BlockedPage):
@@ -45,8 +54,10 @@ def describe(failure: Failure) -> FaultInfo:
         return FaultInfo(f"http_{error.response.status}", error.response.status, str(error))
     if isinstance(error, CrawlInterrupted):
         return FaultInfo("interrupted", None, str(error))
+    if isinstance(error, OffsiteRequest):
+        return FaultInfo("offsite", None, str(error))
     if isinstance(error, IgnoreRequest):
-        return FaultInfo("robots" if "robots.txt" in str(error) else "ignored", None, str(error))
+        return FaultInfo(_ignored_reason(str(error)), None, str(error))
     for kinds, reason in REASONS:
         if isinstance(error, kinds):
             return FaultInfo(reason, None, str(error)[:500])

@@ -177,6 +177,15 @@ def run_crawl(settings: Any) -> dict[str, Any]:
     return crawler.stats.get_stats()
 
 
+NOT_REQUESTED = ("offsite", "robots", "redirect_loop", "too_large", "interrupted")
+
+
+def not_requested(stats: Mapping[str, Any]) -> str:
+    """The requests the crawl decided not to make (or not to finish), by reason; each is a fault row."""
+    counts = {reason: stats.get(f"nianbao/fault/{reason}", 0) for reason in NOT_REQUESTED}
+    return f"not requested: {sum(counts.values())} (" + ", ".join(f"{n} {why}" for why, n in counts.items()) + ")"
+
+
 def summary(stats: dict[str, Any], seconds: float) -> str:
     portals = sorted({key.split("/")[2] for key in stats if key.startswith("nianbao/portal/")})
     lines = [f"{'portal':<20} " + " ".join(f"{what:>11}" for what in COUNTS)]
@@ -188,6 +197,7 @@ def summary(stats: dict[str, Any], seconds: float) -> str:
     errors = parsed["error"] + stats.get("nianbao/item_error", 0)
     blocked = sum(value for key, value in stats.items() if key.startswith("nianbao/blocked/") and "/kind/" not in key)
     lines += [
+        not_requested(stats),
         f"versions: {versions['new']} new, {versions['seen']} already archived, {versions['refused']} refused",
         f"documents: {parsed['parsed']} parsed, {parsed['noise']} not reports, {parsed['fault']} unreadable, "
         f"{errors} failed unexpectedly (recorded as faults; processed again next crawl)",

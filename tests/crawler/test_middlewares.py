@@ -198,3 +198,26 @@ def test_a_fast_answer_lowers_the_throttle_delay_even_when_it_is_a_304(status: i
     slot = Slot(2, 1.0, 0)
     throttle._adjust_delay(slot, 0.01, Response(URL, status=status))
     assert slot.delay < 0.6
+
+
+# -- offsite ------------------------------------------------------------------------------
+
+
+def test_a_request_to_another_port_of_the_portals_host_is_offsite(tmp_path: Any) -> None:
+    from crawler.middlewares import OffsiteRequest, PortalOffsiteMiddleware
+    from crawler.spiders.portal import PortalSpider
+
+    registry = tmp_path / "portals.yaml"
+    registry.write_text(
+        "portals:\n- id: erqi\n  name: 二七区\n  region: {province: 河南省, city: 郑州市, district: 二七区}\n"
+        "  start_urls: ['http://127.0.0.1:8001/']\n  allowed_domains: [127.0.0.1]\n",
+        encoding="utf-8",
+    )
+    crawler = engine_for(crawler_with({"NIANBAO_PORTALS": str(registry)}, PortalSpider))
+    middleware = build_from_crawler(PortalOffsiteMiddleware, crawler)
+    middleware.spider_opened(crawler.spider)
+    meta = {"nianbao_portal": "erqi"}
+    assert middleware.process_request(Request("http://127.0.0.1:8001/a.pdf", meta=meta)) is None
+    with pytest.raises(OffsiteRequest, match=r"127\.0\.0\.1:22"):
+        middleware.process_request(Request("http://127.0.0.1:22/", meta=meta))
+    assert middleware.process_request(Request("http://127.0.0.1:9/robots.txt")) is None  # Scrapy's own requests

@@ -125,3 +125,18 @@ def test_the_render_hint_is_true_false_or_auto(value: Any, render: Any) -> None:
 
 def test_a_bad_render_hint_names_the_key() -> None:
     assert ": hints.render: " in error_of(registry(hints={"render": "sometimes"}))
+
+
+def test_allowed_domains_compare_host_and_port() -> None:
+    local = portal(start_urls=["http://127.0.0.1:8001/index.html"], allowed_domains=["127.0.0.1"])
+    assert local.allows("http://127.0.0.1:8001/a.pdf")  # the portal's own port
+    assert local.allows("http://127.0.0.1/a.pdf") and local.allows("https://127.0.0.1/a.pdf")  # the default ports
+    assert not local.allows("http://127.0.0.1:22/") and not local.allows("http://127.0.0.1:8002/a.pdf")
+    assert not local.allows("http://127.0.0.1:99999/a.pdf") and not local.allows("http://127.0.0.1:x/a.pdf")
+    pinned = portal(start_urls=["http://www.zz27q.gov.cn/"], allowed_domains=["zz27q.gov.cn:8080"])
+    assert pinned.allows("http://public.zz27q.gov.cn:8080/a.pdf") and not pinned.allows("http://public.zz27q.gov.cn/")
+
+
+def test_a_port_in_allowed_domains_is_valid_but_a_path_is_not() -> None:
+    assert portal(allowed_domains=["zz27q.gov.cn:8080", "zz27q.gov.cn"]).allowed_domains[0] == "zz27q.gov.cn:8080"
+    assert "not a bare domain" in error_of(registry(allowed_domains=["zz27q.gov.cn/zwgk"]))

@@ -196,3 +196,30 @@ def test_a_portal_without_reports_is_a_finding(spider: PortalSpider, caplog: pyt
     spider.closed("finished")
     assert spider.crawler.stats.get_value("nianbao/findings/no_reports") == 1
     assert "finding: portal erqi yielded no reports" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ("crawler.middlewares.OffsiteRequest", "offsite"),
+        ("crawler.stopping.CrawlInterrupted", "interrupted"),
+    ],
+)
+def test_a_request_not_made_is_a_fault_with_its_reason(spider: PortalSpider, error: str, reason: str) -> None:
+    import importlib
+
+    module, name = error.rsplit(".", 1)
+    request = Request("http://127.0.0.1:22/", meta={"nianbao_portal": PORTAL["id"], "nianbao_role": "report"})
+    failure = Failure(getattr(importlib.import_module(module), name)("not made"))
+    failure.request = request
+    (fault,) = list(spider.on_fault(failure))
+    assert isinstance(fault, Fault) and fault.reason == reason
+    assert spider.crawler.stats.get_value(f"nianbao/fault/{reason}") == 1
+
+
+def test_a_redirect_loop_is_a_fault_redirect_loop() -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    from crawler.spiders.faults import describe
+
+    assert describe(Failure(IgnoreRequest("max redirections reached"))).reason == "redirect_loop"
