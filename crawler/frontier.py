@@ -205,16 +205,18 @@ class LeaseKeeper:
         token = parent.get(LEASE)
         if token:
             self.reading.add(token)
-        async for element in result:
-            if isinstance(element, Request):
-                if ROUND in parent:
-                    element.meta.setdefault(ROUND, parent[ROUND])
-            elif token:
-                self.items[token] += 1
-            yield element
-        if token:
-            self.reading.discard(token)
-            self._settle(token)
+        try:
+            async for element in result:
+                if isinstance(element, Request):
+                    if ROUND in parent:
+                        element.meta.setdefault(ROUND, parent[ROUND])
+                elif token:
+                    self.items[token] += 1
+                yield element
+        finally:  # a callback that raised is done too (Scrapy logs it); leased again, it would raise again
+            if token:
+                self.reading.discard(token)
+                self._settle(token)
 
     def item_done(self, item: Any, response: Any, spider: Any = None, **_: Any) -> None:
         request = getattr(response, "request", None)

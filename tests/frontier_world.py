@@ -104,7 +104,7 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(PROJECT)}
 
 
-def finish(workers: list[subprocess.Popen[str]], timeout: float = 300) -> list[str]:
+def finish(workers: list[subprocess.Popen[str]], timeout: float = 900) -> list[str]:
     """Wait for every worker to end by itself (bounded); their outputs."""
     outputs = []
     for worker in workers:

@@ -88,6 +88,34 @@ def test_a_host_has_two_slots_for_all_workers_together(frontier_key: str) -> Non
     assert 0 < ask(workers[1], "d") <= 30  # the host's delay holds the next start back
 
 
+def test_a_callback_that_raises_gives_its_lease_back(frontier_key: str) -> None:
+    import asyncio
+
+    from scrapy.http import TextResponse
+
+    from crawler.frontier import LeaseKeeper
+
+    spider = spider_on(frontier_key)
+    queue, keys = queue_of(spider), FrontierKeys.of(spider.crawler.settings, "portal")
+    queue.push(Request("http://127.0.0.1/a"))
+    taken = queue.pop()
+    keeper = LeaseKeeper(spider.crawler)
+    keeper.spider_opened(spider)
+
+    async def broken_callback():
+        yield Request("http://127.0.0.1/b")
+        raise ValueError("a page the callback cannot read")
+
+    async def run() -> None:
+        response = TextResponse(taken.url, body=b"", request=taken)
+        with pytest.raises(ValueError):
+            async for _ in keeper.process_spider_output(response, broken_callback()):
+                pass
+
+    asyncio.run(run())
+    assert keys.size(queue.server) == 0
+
+
 # -- real workers -----------------------------------------------------------------------
 
 
