@@ -95,12 +95,15 @@ def child_bare(urls_file: str) -> dict[str, Any]:
 
 
 def _report(started: float, stats: dict[str, Any]) -> dict[str, Any]:
+    from parsers.worker import USAGE
+
     return {
         "seconds": time.monotonic() - started,
         "responses": stats.get("downloader/response_count", 0),
         "versions": stats.get("nianbao/version/new", 0),
         "not_modified": stats.get("nianbao/capture/not_modified", 0),
-        "cpu_seconds": sum(os.times()[:4]),  # user and system, of this process and its converters
+        # user and system, of this process, its converters and its parse workers
+        "cpu_seconds": sum(os.times()[:4]) + USAGE.cpu_seconds,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -187,6 +190,7 @@ def main() -> None:
     print(f"full pipeline    {rate(full)}; {full['versions']:,} versions archived")
     print(f"bare spider      {rate(bare)} (same URLs, Scrapy's stock components)")
     print(f"time full/bare   {full['seconds'] / bare['seconds']:.2f}x  (aim: at most 1.5x)")
+    print(f"CPU full/bare    {full['cpu_seconds'] / bare['cpu_seconds']:.2f}x")
     share, cpu_share = recrawl["seconds"] / full["seconds"], recrawl["cpu_seconds"] / full["cpu_seconds"]
     print(
         f"recrawl          {recrawl['seconds']:.1f} s, {share:.0%} of the first crawl's time (aim: under 20%), "

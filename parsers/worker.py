@@ -49,6 +49,17 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["parsers.parse_file"])  # imported once, shared by every worker
 
 
+@dataclass(slots=True)
+class Usage:
+    """CPU seconds the workers of this process spent, counted as each is closed: they are
+    grandchildren (forked by the forkserver), so ``os.times`` never sees them."""
+
+    cpu_seconds: float = 0.0
+
+
+USAGE = Usage()
+
+
 class ParseFault(ParseError):
     """What the worker, not the reader, says of a document: ``memory`` or ``timeout``."""
 
@@ -95,6 +106,7 @@ class Worker:
 
     def close(self) -> None:
         if self._child is not None:
+            USAGE.cpu_seconds += _cpu_seconds(self._child.process.pid)
             self._child.process.kill()
             self._child.process.join()
             self._child.conn.close()
