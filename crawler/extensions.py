@@ -123,6 +123,9 @@ class ArchiveExtension:
         try:
             if self.warc is not None:
                 self.warc.close()
+            coverage = getattr(self.crawler.spider, "coverage", None)
+            if coverage is not None:  # the spider's findings, kept with the run that found them
+                self.archive.record_coverage([finding.row(self.run_id) for finding in coverage.findings()])
             stats = self.crawler.stats.get_stats()
             self.archive.finish_run(self.run_id, stats, portals=self._worked_on(stats))
         except (ArchiveError, OSError) as error:  # the archive that stopped the crawl, most likely

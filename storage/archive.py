@@ -35,7 +35,7 @@ from parsers.model import Region, Report
 from storage import migrate
 from storage.engine import open_engine, writer
 from storage.errors import ArchiveError
-from storage.models import CaptureRow, CrawlRunRow, clip
+from storage.models import CaptureRow, CoverageFindingRow, CrawlRunRow, clip
 from storage.rawstore import RawStore
 from storage.retry import one_line, run_retrying
 from storage.versions import (
@@ -151,6 +151,10 @@ class Archive:
             values["portals"] = list(portals)
         statement = update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(**values)
         self.transact("finish a crawl run", lambda session: session.execute(statement))
+
+    def record_coverage(self, rows: Sequence[CoverageFindingRow]) -> None:
+        """Lists that stated more entries than a run reached (crawler.coverage), both numbers kept."""
+        self.transact("record coverage findings", lambda session: session.add_all(rows))
 
     # Raw bytes
 

@@ -124,6 +124,19 @@ class CrawlRunRow(Base):
     stats: Mapped[dict[str, Any] | None]
 
 
+class CoverageFindingRow(Base):
+    """A list that stated more entries than a crawl run reached from it (crawler.coverage)."""
+
+    __tablename__ = "coverage_finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id"), index=True)
+    portal_id: Mapped[str] = mapped_column(String(100))
+    list_url: Mapped[str] = mapped_column(Text)
+    stated: Mapped[int] = mapped_column(Integer)
+    reached: Mapped[int] = mapped_column(Integer)
+
+
 class DocumentRow(Base):
     """Raw bytes in the content-addressed folder, named by their sha256."""
 

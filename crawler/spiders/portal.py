@@ -34,6 +34,7 @@ from twisted.python.failure import Failure
 from crawler import config
 from crawler.apipages import api_from_meta, api_request, next_numbers
 from crawler.browser import Exchange, Recording, page_of, recording_of, render_mode, render_request, walk_pages
+from crawler.coverage import Coverage
 from crawler.items import (
     ArticlePage,
     Attachment,
@@ -45,9 +46,9 @@ from crawler.items import (
     capture_fields,
 )
 from crawler.jsonlists import json_body, json_total
-from crawler.pagination import list_pages
+from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.roles import page_role, script_driven_reason
+from crawler.roles import page_role, script_driven_reason, stated_total
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
 from crawler.spiders import faults
 from crawler.spiders.links import (
@@ -93,6 +94,7 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = sorted({domain for portal in portals for domain in portal.allowed_domains})
         self.max_list_pages, self.max_nav_depth = max_list_pages, max_nav_depth
         self.render, self.render_timeout = render, render_timeout
+        self.coverage = Coverage()  # the archive extension stores its findings when the crawl ends
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -154,12 +156,15 @@ class PortalSpider(scrapy.Spider):
         list_url = response.meta.get("nianbao_list_url") or response.url  # an API answer's links belong to its page
         yield ListPage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
         entries = list_entries(response, list_url, api.detail if api else None)
-        yield from self._follow(portal, entries, list_url)
+        yield from self._follow(portal, entries, list_url, _list_key(response.meta, list_url))
         if api is not None:
             yield from self._api_pages(portal, response, api, entries)
             return
         yield from self._other_pages(portal, response)
-        apis = script_lists(response).apis
+        lists = script_lists(response)
+        total = stated_total(response, lists.names) if is_markup(response) else json_total(json_body(response))
+        self.coverage.state(portal.id, _list_key(response.meta, list_url), total)
+        apis = lists.apis
         if apis:
             yield from self._api_requests(portal, apis, response.url)
         else:
@@ -194,7 +199,7 @@ class PortalSpider(scrapy.Spider):
         for view in walk.views:
             links += page_links(HtmlResponse(response.url, body=view.encode("utf-8"), encoding="utf-8"))
         unique = {link.url: link for link in links}  # a load-more view repeats the views before it
-        for request in self._follow(portal, list(unique.values()), response.url):
+        for request in self._follow(portal, list(unique.values()), response.url, response.url):
             yield request
 
     async def on_render_fault(self, failure: Failure) -> AsyncIterator[Item]:
@@ -267,19 +272,27 @@ class PortalSpider(scrapy.Spider):
         )
 
     def closed(self, reason: str) -> None:
-        """A portal that yielded no report is a finding, not silence."""
+        """A portal that yielded no report, or a list that states more entries than were reached, is a finding."""
         stats = self.crawler.stats
         for portal_id in self.portals:
             if not stats.get_value(f"nianbao/portal/{portal_id}/reports"):
                 stats.inc_value("nianbao/findings/no_reports")
                 self.logger.warning("finding: portal %s yielded no reports (crawl %s)", portal_id, reason)
+        findings = self.coverage.findings()
+        stats.set_value("nianbao/findings/coverage", len(findings))
+        for finding in findings:
+            self.logger.warning(
+                "finding: %s states %d entries, %d reached", finding.list_url, finding.stated, finding.reached
+            )
 
     # -- requests ---------------------------------------------------------------------
 
-    def _follow(self, portal: Portal, links: list[Link], list_url: str) -> Output:
+    def _follow(self, portal: Portal, links: list[Link], list_url: str, key: str) -> Output:
+        """Each report and sub-column a list links; its reports counted towards list ``key``'s coverage."""
         for link in links:
             if is_report_link(link, portal.hints.report_link_pattern):
                 self._count(portal.id, "list_entries")
+                self.coverage.reach(key, link.url)
                 yield self._report_request(portal, link, list_url)
             elif is_column_link(link) and portal.in_scope(link.url):
                 yield self._request(portal, link.url, self.parse_list, list_url, {"nianbao_page": 1})
@@ -353,6 +366,7 @@ class PortalSpider(scrapy.Spider):
         data = json_body(response)
         total = (json_total(data) if data is not None else 0) or api.total
         list_url = response.meta.get("nianbao_list_url") or response.url
+        self.coverage.state(portal.id, list_url, total)
         if entries and not total and number >= self.max_list_pages:
             self.crawler.stats.inc_value("nianbao/script_api/page_limit")
             self.logger.warning("finding: %s still had entries at page %d, the page limit", list_url, number)
@@ -372,6 +386,7 @@ class PortalSpider(scrapy.Spider):
         for request in list_pages(response, self.max_list_pages):
             if portal.in_scope(request.url):
                 meta = self._meta(portal, request.url, self.parse_list, response.url) | {"nianbao_page": page + 1}
+                meta["nianbao_list_first"] = _list_key(response.meta, response.url)
                 yield request.replace(callback=self.parse_list, errback=self.on_fault, meta=meta)
 
     def _report_request(self, portal: Portal, link: Link, list_url: str) -> Request:
@@ -401,6 +416,11 @@ class PortalSpider(scrapy.Spider):
 
     def _count(self, portal_id: str, what: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(f"nianbao/portal/{portal_id}/{what}", amount)
+
+
+def _list_key(meta: dict[str, Any], list_url: str) -> str:
+    """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
+    return str(meta.get("nianbao_list_first") or list_url)
 
 
 def _meta_date(meta: dict[str, Any]) -> date | None:

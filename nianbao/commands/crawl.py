@@ -202,7 +202,8 @@ def summary(stats: dict[str, Any], seconds: float) -> str:
         f"documents: {parsed['parsed']} parsed, {parsed['noise']} not reports, {parsed['fault']} unreadable, "
         f"{errors} failed unexpectedly (recorded as faults; processed again next crawl)",
         f"unchanged (304): {stats.get('nianbao/capture/not_modified', 0)}; blocked: {blocked}; "
-        f"findings: {stats.get('nianbao/findings/no_reports', 0)} portal(s) without reports",
+        f"findings: {stats.get('nianbao/findings/no_reports', 0)} portal(s) without reports, "
+        f"{stats.get('nianbao/findings/coverage', 0)} list(s) stating more entries than reached",
         f"finished: {stats.get('finish_reason', 'unknown')} in {seconds:.1f} s",
     ]
     return "\n".join(lines)

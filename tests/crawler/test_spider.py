@@ -223,3 +223,39 @@ def test_a_redirect_loop_is_a_fault_redirect_loop() -> None:
     from crawler.spiders.faults import describe
 
     assert describe(Failure(IgnoreRequest("max redirections reached"))).reason == "redirect_loop"
+
+
+def stated(total: int) -> str:
+    return LIST_PAGE.replace("</ul></div>", f"</ul></div><div class='page'>共{total}条</div>")
+
+
+def findings(spider: PortalSpider) -> list[tuple[str, int, int]]:
+    spider.closed("finished")
+    return [(f.list_url, f.stated, f.reached) for f in spider.coverage.findings()]
+
+
+def test_a_list_stating_more_entries_than_its_pages_reach_is_a_finding(spider: PortalSpider) -> None:
+    requests, _ = outputs(spider.parse_list(page(LIST, stated(5), meta={"nianbao_page": 1, "nianbao_referer": HOME})))
+    second = next(r for r in requests if r.url.endswith("index_1.html"))
+    title = "郑州市二七区统计局2022年政府信息公开工作年度报告"
+    other = f'<ul><li><a href="./202301/t20230110_4444444.html">{title}</a></li></ul>'
+    outputs(spider.parse_list(page(second.url, other, meta=second.meta)))
+    assert findings(spider) == [(LIST, 5, 3)]  # both pages' reports count towards the list's first page
+    assert spider.crawler.stats.get_value("nianbao/findings/coverage") == 1
+
+
+def test_a_list_whose_stated_size_was_reached_is_no_finding(spider: PortalSpider) -> None:
+    outputs(spider.parse_list(page(LIST, stated(2), meta={"nianbao_page": 1, "nianbao_referer": HOME})))
+    assert findings(spider) == []
+    assert spider.crawler.stats.get_value("nianbao/findings/coverage") == 0
+
+
+@pytest.mark.parametrize(("total", "expected"), [(4, [(4, 1)]), (1, [])])
+def test_a_json_list_short_of_its_total_is_a_finding(
+    spider: PortalSpider, total: int, expected: list[tuple[int, int]]
+) -> None:
+    article = {"title": "二七区教育局2022年政府信息公开工作年度报告", "url": "/gkmlpt/content/1/2/post_3.html"}
+    body = json.dumps({"articles": [article], "total": total}, ensure_ascii=False)
+    api = "http://www.zz27q.gov.cn/gkmlpt/api/all/2891?page=1&sid=1"
+    outputs(spider.parse_list(page(api, body, headers={"Content-Type": "application/json"})))
+    assert findings(spider) == [(api, *numbers) for numbers in expected]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.archive import Archive
-from storage.models import CaptureRow, CrawlRunRow, DocumentRow
+from storage.models import CaptureRow, CoverageFindingRow, CrawlRunRow, DocumentRow
 from storage.warc import PriorRecord, WarcRef
 from tests.storage.conftest import T0
 
@@ -117,3 +118,15 @@ def test_an_unfinished_capture_is_no_validator_until_its_outcome_is_stored(archi
     archive.record_capture(URL, fetched_at=T0, sha256=sha256, fault="parse_truncated", finishes=True)
     assert archive.unfinished_captures() == []
     assert archive.latest_validators(URL).etag == '"5f1-abc"'
+
+
+def test_a_runs_coverage_findings_are_kept_with_both_numbers(archive: Archive) -> None:
+    run = archive.start_run(["zz-erqi"])
+    list_url = "http://www.zz27q.gov.cn/zwgk/zfxxgknb/"
+    row = CoverageFindingRow(crawl_run_id=run, portal_id="zz-erqi", list_url=list_url, stated=19, reached=10)
+    archive.record_coverage([row])
+    with Session(archive.engine) as session:
+        kept = session.scalars(select(CoverageFindingRow)).all()
+    assert [(f.crawl_run_id, f.portal_id, f.list_url, f.stated, f.reached) for f in kept] == [
+        (run, "zz-erqi", list_url, 19, 10)
+    ]
