@@ -62,13 +62,15 @@ def test_the_summary_has_a_line_per_portal_and_the_totals() -> None:
         "nianbao/blocked/412": 1,
         "nianbao/blocked/kind/ruishu": 1,
         "nianbao/findings/no_reports": 1,
+        "nianbao/findings/coverage": 2,
         "finish_reason": "finished",
     }
     lines = summary(stats, 12.34).splitlines()
     assert lines[1].split() == ["empty", "0", "0", "0", "0"]
     assert lines[2].split() == ["erqi", "7", "18", "0", "0"]
     assert "versions: 17 new, 0 already archived, 0 refused" in lines
-    assert "unchanged (304): 0; blocked: 1; findings: 1 portal(s) without reports" in lines
+    findings = "findings: 1 portal(s) without reports, 2 list(s) stating more entries than reached"
+    assert f"unchanged (304): 0; blocked: 1; {findings}" in lines
     assert lines[-1] == "finished: finished in 12.3 s"
 
 
