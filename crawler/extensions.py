@@ -344,6 +344,10 @@ class CrawlProgress:
             counts = [stats.get_value(f"nianbao/portal/{portal_id}/{what}", 0) for what in PROGRESS_COUNTS]
             fields = " ".join(f"{what}={count}" for what, count in zip(PROGRESS_COUNTS, counts, strict=True))
             sys.stderr.write(f"progress {portal_id}: {fields}\n")
+        coverage = getattr(self.crawler.spider, "coverage", None)
+        short = len(coverage.findings()) if coverage is not None else 0
+        if short:  # provisional: a list's later pages may still reach the rest
+            sys.stderr.write(f"coverage: {short} list(s) state more entries than reached so far\n")
         now = time()
         self.retries = [wait for wait in self.retries if wait.until > now]
         for line in describe([*self.retries, *self.politeness_waits(now)], now):

@@ -79,3 +79,17 @@ def test_a_retry_wait_in_force_is_shown(capsys) -> None:
     run(report_while_the_retry_waits())
     assert [(wait.host, wait.reason, wait.seconds) for wait in progress.retries] == [(HOST, "retry", 60.0)]
     assert f"waiting {HOST}: retry 60 s, until " in capsys.readouterr().err
+
+
+def test_the_progress_shows_lists_short_of_their_stated_size(capsys) -> None:
+    from crawler.spiders.portal import PortalSpider
+
+    crawler = engine_for(crawler_with(SETTINGS))
+    crawler.spider = PortalSpider()
+    progress = crawler.get_extension(CrawlProgress)
+    progress.report()
+    assert "coverage:" not in capsys.readouterr().err
+    crawler.spider.coverage.state("erqi", URL, 3)
+    crawler.spider.coverage.reach(URL, URL + "?1")
+    progress.report()
+    assert "coverage: 1 list(s) state more entries than reached so far" in capsys.readouterr().err
