@@ -288,11 +288,12 @@ class PortalSpider(scrapy.Spider):
     # -- requests ---------------------------------------------------------------------
 
     def _follow(self, portal: Portal, links: list[Link], list_url: str, key: str) -> Output:
-        """Each report and sub-column a list links; its reports counted towards list ``key``'s coverage."""
+        """Each report and sub-column a list links; every entry (a notice too: a stated size counts
+        it) towards list ``key``'s coverage."""
         for link in links:
+            self.coverage.reach(key, link.url)
             if is_report_link(link, portal.hints.report_link_pattern):
                 self._count(portal.id, "list_entries")
-                self.coverage.reach(key, link.url)
                 yield self._report_request(portal, link, list_url)
             elif is_column_link(link) and portal.in_scope(link.url):
                 yield self._request(portal, link.url, self.parse_list, list_url, {"nianbao_page": 1})

@@ -44,6 +44,7 @@ def check(world: World, walked: Walk) -> None:
         assert not noise(world, portal_id) & walked.reports, f"{portal_id}: noise read as a report"
     followed = {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
     assert not followed, f"an article's links were followed: {sorted(followed)}"
+    assert not walked.findings, f"a list read to its end was reported short: {walked.findings}"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,10 @@ def test_articles_in_the_column_folder_are_read_as_articles_and_not_followed(nam
     world, walked = named
     assert walked.stats["nianbao/portal/trsdj-jinshui/articles"] == 2
     assert not {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
+
+
+def test_lists_read_to_their_end_give_no_coverage_finding(named: tuple[World, Walk]) -> None:
+    assert named[1].findings == []
 
 
 def test_each_list_api_is_read_from_the_page_script(named: tuple[World, Walk]) -> None:

@@ -235,17 +235,17 @@ def findings(spider: PortalSpider) -> list[tuple[str, int, int]]:
 
 
 def test_a_list_stating_more_entries_than_its_pages_reach_is_a_finding(spider: PortalSpider) -> None:
-    requests, _ = outputs(spider.parse_list(page(LIST, stated(5), meta={"nianbao_page": 1, "nianbao_referer": HOME})))
+    requests, _ = outputs(spider.parse_list(page(LIST, stated(9), meta={"nianbao_page": 1, "nianbao_referer": HOME})))
     second = next(r for r in requests if r.url.endswith("index_1.html"))
     title = "郑州市二七区统计局2022年政府信息公开工作年度报告"
     other = f'<ul><li><a href="./202301/t20230110_4444444.html">{title}</a></li></ul>'
     outputs(spider.parse_list(page(second.url, other, meta=second.meta)))
-    assert findings(spider) == [(LIST, 5, 3)]  # both pages' reports count towards the list's first page
+    assert findings(spider) == [(LIST, 9, 5)]  # both pages' entries count towards the list's first page
     assert spider.crawler.stats.get_value("nianbao/findings/coverage") == 1
 
 
 def test_a_list_whose_stated_size_was_reached_is_no_finding(spider: PortalSpider) -> None:
-    outputs(spider.parse_list(page(LIST, stated(2), meta={"nianbao_page": 1, "nianbao_referer": HOME})))
+    outputs(spider.parse_list(page(LIST, stated(4), meta={"nianbao_page": 1, "nianbao_referer": HOME})))
     assert findings(spider) == []
     assert spider.crawler.stats.get_value("nianbao/findings/coverage") == 0
 

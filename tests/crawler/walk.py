@@ -20,6 +20,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.request import fingerprint
 from scrapy.utils.test import get_crawler
 
+from crawler.coverage import CoverageFinding
 from crawler.items import ArticlePage, ReportPage
 from crawler.spiders.portal import PortalSpider
 from fixtures.world import responder
@@ -35,6 +36,7 @@ class Walk:
     reports: set[str] = field(default_factory=set)  # URLs read as report pages
     articles: set[str] = field(default_factory=set)  # URLs read as articles that are not reports
     stats: dict[str, int] = field(default_factory=dict)
+    findings: list[CoverageFinding] = field(default_factory=list)  # lists short of their stated size
 
     def requested(self) -> set[str]:
         return {request.url for request in self.requests}
@@ -69,6 +71,7 @@ def walk(world: World, folder: Path) -> Walk:
                 result.reports.add(output.url)
             elif isinstance(output, ArticlePage):
                 result.articles.add(output.url)
+    result.findings = spider.coverage.findings()
     result.stats = {key: value for key, value in crawler.stats.get_stats().items() if isinstance(value, int)}
     return result
 
