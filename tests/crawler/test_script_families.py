@@ -147,3 +147,12 @@ def test_a_misbehaving_list_api_is_bounded_and_the_crawl_goes_on(
     if stat:
         assert walked.stats[stat] == 1
     assert held(world, PORTALS[0].id) <= walked.reports
+
+
+def test_a_list_serving_fewer_entries_than_it_states_is_a_coverage_finding(tmp_path: Path) -> None:
+    shape = Shape("fetch", method="GET", page_key="page", size=4, nest=("data",), fault="overstated")
+    world = build_world(0, 1, portals=(portal_spec("short", shape), PORTALS[0]))
+    walked = walk(world, tmp_path)
+    assert held(world, "short") <= walked.reports
+    ((portal_id, stated, reached),) = [(f.portal_id, f.stated, f.reached) for f in walked.findings]
+    assert portal_id == "short" and stated == reached + 5 and reached >= len(held(world, "short"))
