@@ -19,8 +19,9 @@ INDEX = json.loads((DOCUMENTS / "index.json").read_text(encoding="utf-8"))
 
 
 def documents(fmt: str) -> list[tuple[Path, dict]]:
-    """(path, spec) of every indexed fixture document of one format."""
-    return [(DOCUMENTS / name, load_spec(entry["spec"])) for name, entry in INDEX.items() if entry["format"] == fmt]
+    """(path, spec) of every fixture document in the folder of one format (the variants folder holds
+    documents whose quirks their spec does not describe, so it is never one format's)."""
+    return [(DOCUMENTS / name, load_spec(entry["spec"])) for name, entry in INDEX.items() if name.split("/")[0] == fmt]
 
 
 def ids(items: list[tuple[Path, dict]]) -> list[str]:
