@@ -20,7 +20,7 @@ from tests.conftest import PROJECT
 SCRIPT = PROJECT / ".ci" / "system-deps"
 FOR_TESTS = (
     "python3-venv poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui fontconfig fonts-noto-cjk "
-    "chromium chromium-driver"
+    "chromium chromium-driver jq"
 )
 
 
