@@ -57,11 +57,10 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     # the wrapper starts a child, as soffice starts soffice.bin, and both hang
     sleep = shutil.which("sleep") or "/bin/sleep"
     program = _fake_converter(tmp_path, f"{sleep} 60 & echo $! > {pids}; echo $$ >> {pids}; pwd >> {pids}; wait")
-    started = time.monotonic()
     with pytest.raises(ExtractionError) as error:
         legacy.convert(b"doc", "doc", timeout=0.5, soffice=program)
+    # The wrapper waits for its 60 s child: without the timeout it would end with another reason.
     assert error.value.reason == "timeout"
-    assert time.monotonic() - started < 10
     child, wrapper, folder = pids.read_text().split()
     assert _gone(int(child))
     assert _gone(int(wrapper))
