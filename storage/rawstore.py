@@ -92,10 +92,16 @@ class RawStore:
     def sweep_temporary(self, older_than: float = STALE_TEMP_SECONDS) -> int:
         """Remove temporary files left by killed writers; returns how many."""
         cutoff = time.time() - older_than
-        stale = [path for path in self.temp_dir.glob("*.part") if path.stat().st_mtime < cutoff]
-        for path in stale:
-            path.unlink(missing_ok=True)
-        return len(stale)
+        swept = 0
+        for path in self.temp_dir.glob("*.part"):
+            try:
+                stale = path.stat().st_mtime < cutoff
+            except FileNotFoundError:
+                continue  # another writer sharing the archive published or swept it meanwhile
+            if stale:
+                path.unlink(missing_ok=True)
+                swept += 1
+        return swept
 
     def _write_temporary(self, stream: BinaryIO) -> tuple[Path, str, int]:
         descriptor, name = tempfile.mkstemp(dir=self.temp_dir, suffix=".part")

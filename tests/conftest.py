@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -19,3 +20,16 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
     pytest.skip(reason)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A child process a test left alive would be joined at interpreter exit, for ever:
+    the run would print its summary and never end. Kill such children and fail the run."""
+    leftovers = multiprocessing.active_children()
+    for child in leftovers:
+        child.kill()
+        child.join()
+    if leftovers:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        names = ", ".join(child.name for child in leftovers)
+        print(f"\nchild processes left alive by the tests were killed: {names}")

@@ -32,18 +32,26 @@ def counts(archive: Archive, *models) -> list[int]:
 
 
 def run_together(db_url: str, archive_dir: Path, specs_per_process: list[list[dict]]) -> list:
+    """Daemon children, killed on the way out whatever happened: a child that fails must
+    fail this test, not leave its partner waiting and the interpreter joining it for ever."""
     barrier, results = SPAWN.Barrier(len(specs_per_process)), SPAWN.Queue()
     processes = [
-        SPAWN.Process(target=workers.store_at_once, args=(db_url, archive_dir, specs, barrier, results))
+        SPAWN.Process(target=workers.store_at_once, args=(db_url, archive_dir, specs, barrier, results), daemon=True)
         for specs in specs_per_process
     ]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=60) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
-    return outcomes
+    try:
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+            assert process.exitcode == 0
+        return outcomes
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 def test_two_processes_storing_the_same_reports_make_one_version_each(archive: Archive, db_url: str) -> None:
@@ -68,9 +76,11 @@ def test_two_processes_storing_different_bytes_make_two_numbered_versions(archiv
 
 @pytest.mark.parametrize("phase", ["raw", "transaction"])
 def test_a_process_killed_mid_store_leaves_no_half_version(archive: Archive, db_url: str, phase: str) -> None:
-    child = SPAWN.Process(target=workers.die_while_storing, args=(db_url, archive.raw.root, phase))
+    child = SPAWN.Process(target=workers.die_while_storing, args=(db_url, archive.raw.root, phase), daemon=True)
     child.start()
     child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
     assert child.exitcode == -signal.SIGKILL
     assert counts(archive, AgencyRow, ReportRow, VersionRow, CellRow, CheckResultRow, DocumentRow) == [0] * 6
     report = make_report()

@@ -112,6 +112,16 @@ def test_temporary_files_of_killed_writers_are_swept(tmp_path: Path) -> None:
     assert not stale.exists() and fresh.exists()
 
 
+def test_a_temporary_file_another_writer_publishes_during_the_sweep_is_passed_over(tmp_path: Path, monkeypatch) -> None:
+    """Two crawlers share one archive: while one opens it, the other renames its finished
+    temporary file into place, between the sweep's listing and its look at the file."""
+    store = RawStore.open(tmp_path)
+    published = store.temp_dir / "published.part"
+    listed = [published]
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: iter(listed))
+    assert store.sweep_temporary(older_than=0) == 0
+
+
 def test_a_name_that_is_not_a_sha256_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="not a sha256"):
         RawStore.open(tmp_path).path("../../etc/passwd")

@@ -15,7 +15,7 @@ from tests.storage.reports import document_bytes, make_report
 def store_at_once(db_url: str, archive_dir: Path, specs: list[dict], barrier, results) -> None:
     """Wait for the other process, then store the same reports as it, as fast as possible."""
     with Archive.open(db_url, archive_dir, upgrade=False) as archive:
-        barrier.wait()
+        barrier.wait(timeout=60)  # a partner that died must not hold this one for ever
         outcome = []
         for spec in specs:
             report = make_report(**spec)
