@@ -178,6 +178,28 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
         return portal.allows(request.url) or portal.in_scope(request.url)
 
 
+class UrlTooLong(IgnoreRequest):
+    """The URL is longer than ``URLLENGTH_LIMIT``: a link trap (a session id or a calendar
+    appended to itself), not a page a portal means to serve."""
+
+
+class UrlLengthLimit:
+    """Scrapy's UrlLengthMiddleware drops an over-long link in the spider's output with a
+    debug line; here the request ends at the downloader instead, where its errback makes
+    it a fault row like every other request the crawl does not make."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UrlLengthLimit:
+        return cls(crawler.settings.getint("URLLENGTH_LIMIT"))
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.limit and len(request.url) > self.limit:
+            raise UrlTooLong(f"URL of {len(request.url)} characters, over {self.limit}: {request.url[:200]}…")
+
+
 class BlockedPage(IgnoreRequest):
     """The server answered with a block page; the request ends here, without retries."""
 

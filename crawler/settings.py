@@ -37,6 +37,9 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60
+# Longer than Scrapy's 2,083 (an old browser's limit): search and list APIs put their
+# whole query in the URL. A longer one is a fault 'url_too_long' (crawler.middlewares).
+URLLENGTH_LIMIT = 8192
 
 # Retries: the same codes as Scrapy, with exponential back-off and Retry-After
 # (crawler.middlewares.BackoffRetryMiddleware replaces Scrapy's immediate retries).
@@ -47,6 +50,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.PortalOffsiteMiddleware": 50,
+    "crawler.middlewares.UrlLengthLimit": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.Rfc9309RobotsTxtMiddleware": 100,  # a robots.txt that cannot be read allows nothing
     "crawler.robots.RobotsStatusMiddleware": 540,  # below the retries: sees the answer they ended with
@@ -58,6 +62,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.browser.BrowserMiddleware": 950,  # last before the handler: only render requests
 }
 SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # dropped links silently
     "crawler.frontier.LeaseKeeper": 10,  # with a frontier: sees the callbacks' final output
 }
 EXTENSIONS = {

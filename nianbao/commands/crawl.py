@@ -177,7 +177,7 @@ def run_crawl(settings: Any) -> dict[str, Any]:
     return crawler.stats.get_stats()
 
 
-NOT_REQUESTED = ("offsite", "robots", "redirect_loop", "too_large", "interrupted")
+NOT_REQUESTED = ("offsite", "robots", "redirect_loop", "url_too_long", "too_large", "interrupted")
 
 
 def not_requested(stats: Mapping[str, Any]) -> str:

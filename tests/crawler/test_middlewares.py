@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.core.downloader import Slot
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
 from crawler.extensions import ArchiveExtension, ConditionalAutoThrottle, HostPoliteness
 from crawler.middlewares import (
@@ -221,3 +223,37 @@ def test_a_request_to_another_port_of_the_portals_host_is_offsite(tmp_path: Any)
     with pytest.raises(OffsiteRequest, match=r"127\.0\.0\.1:22"):
         middleware.process_request(Request("http://127.0.0.1:22/", meta=meta))
     assert middleware.process_request(Request("http://127.0.0.1:9/robots.txt")) is None  # Scrapy's own requests
+
+
+# -- over-long URLs -----------------------------------------------------------------------
+
+
+def project_crawler() -> Crawler:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    return get_crawler(settings_dict=settings.copy_to_dict())
+
+
+def test_no_spider_middleware_drops_a_link_for_its_length() -> None:
+    from scrapy.core.spidermw import SpiderMiddlewareManager
+    from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
+
+    manager = SpiderMiddlewareManager.from_crawler(project_crawler())
+    assert not any(isinstance(middleware, UrlLengthMiddleware) for middleware in manager.middlewares)
+
+
+def test_an_over_long_url_ends_at_the_downloader_as_a_fault_url_too_long() -> None:
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import UrlLengthLimit, UrlTooLong
+    from crawler.spiders.faults import describe
+
+    middleware = build_from_crawler(UrlLengthLimit, project_crawler())
+    search = "http://127.0.0.1:8001/search?q=" + "年报" * 200  # 3,600 characters once percent-encoded
+    assert middleware.process_request(Request(search)) is None  # a long query is a real request
+    trap = "http://127.0.0.1:8001/list?" + "&session=abcdef" * 600
+    with pytest.raises(UrlTooLong) as raised:
+        middleware.process_request(Request(trap))
+    assert describe(Failure(raised.value)).reason == "url_too_long"
