@@ -9,6 +9,7 @@ this module adds only what they mean.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from parsers import tables as keys
@@ -25,25 +26,58 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    """A cell's row and column labels as one format era's table prints them."""
+
+    era: str
+    row_zh: str
+    column_zh: str
+
+    @property
+    def title_zh(self) -> str:
+        return f"{self.row_zh}：{self.column_zh}"
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One cell key of the record: ``table.row.column``."""
 
     table: str
     row: str
     column: str
-    row_zh: str
-    column_zh: str
+    labels: tuple[Label, ...]  # one per format era whose table has this cell, the newest first
     title_en: str
     unit: str  # 件, 项, 万元, or "as printed" where the format names none
-    eras: tuple[str, ...]  # the formats (2021, 2019) whose table has this cell
 
     @property
     def key(self) -> str:
         return f"{self.table}.{self.row}.{self.column}"
 
     @property
+    def eras(self) -> tuple[str, ...]:
+        return tuple(label.era for label in self.labels)
+
+    def printed(self, era: str | None = None) -> Label:
+        """The labels of ``era``'s table; the newest era's when ``era`` lacks the cell (pre2019, unknown)."""
+        return next((label for label in self.labels if label.era == era), self.labels[0])
+
+    def other_wordings(self, era: str | None, eras: Iterable[str]) -> list[Label]:
+        """The labels of ``eras`` that differ from ``era``'s: a secondary line where one cell spans eras."""
+        shown = self.printed(era).title_zh
+        wanted = set(eras)
+        return [label for label in self.labels if label.era in wanted and label.title_zh != shown]
+
+    @property
+    def row_zh(self) -> str:
+        return self.labels[0].row_zh
+
+    @property
+    def column_zh(self) -> str:
+        return self.labels[0].column_zh
+
+    @property
     def title_zh(self) -> str:
-        return f"{self.row_zh}：{self.column_zh}"
+        return self.labels[0].title_zh
 
     @property
     def money(self) -> bool:
@@ -62,7 +96,7 @@ TABLES = (
 
 _ACTIVE_ROWS = {
     "rules": ("规章", "rules (guizhang)"),
-    "normative_documents": ("行政规范性文件（2019年格式：规范性文件）", "normative documents"),
+    "normative_documents": ("行政规范性文件", "normative documents"),
     "licensing": ("行政许可", "administrative licensing"),
     "other_services": ("其他对外管理服务事项", "other administrative services"),
     "penalty": ("行政处罚", "administrative penalties"),
@@ -74,7 +108,7 @@ _ACTIVE_COLUMNS = {
     "issued": ("本年制发件数", "issued this year", COUNT_UNIT),
     "repealed": ("本年废止件数", "repealed this year", COUNT_UNIT),
     "in_force": ("现行有效件数", "in force", COUNT_UNIT),
-    "decisions": ("本年处理决定数量（2019年格式：处理决定数量）", "decisions this year", COUNT_UNIT),
+    "decisions": ("本年处理决定数量", "decisions this year", COUNT_UNIT),
     "new_made": ("本年新制作数量", "newly made this year", COUNT_UNIT),
     "new_published": ("本年新公开数量", "newly published this year", COUNT_UNIT),
     "total_published": ("对外公开总数量", "published in all", COUNT_UNIT),
@@ -82,10 +116,23 @@ _ACTIVE_COLUMNS = {
     "change": ("本年增/减", "change this year (signed)", "项"),
     "projects": ("采购项目数量", "procurement projects", "项"),
 }
+# Where the 2019 format words a row or column of table 二 otherwise than the 2021 one.
+_ACTIVE_WORDING_2019 = {"行政规范性文件": "规范性文件", "本年处理决定数量": "处理决定数量"}
+# The article of the Regulation (条例第二十条) each row of table 二 is printed under.
+ACTIVE_ARTICLES = {
+    "rules": "第二十条第（一）项",
+    "normative_documents": "第二十条第（一）项",
+    "licensing": "第二十条第（五）项",
+    "other_services": "第二十条第（五）项",
+    "penalty": "第二十条第（六）项",
+    "coercion": "第二十条第（六）项",
+    "fees": "第二十条第（八）项",
+    "procurement": "第二十条第（九）项",
+}
 # Money columns differ by row: the 2021 fee amount is printed in 万元, the 2019
 # procurement amount in whatever unit the report prints beside it.
 _ACTIVE_AMOUNTS = {
-    "fees": ("本年收费金额（万元）", "fees collected this year", MONEY_UNIT),
+    "fees": ("本年收费金额（单位：万元）", "fees collected this year", MONEY_UNIT),
     "procurement": ("采购总金额", "procurement amount", "as printed"),
 }
 
@@ -93,7 +140,7 @@ _APPLICATION_ROWS = {
     "new": ("一、本年新收政府信息公开申请数量", "new applications this year"),
     "carried_over": ("二、上年结转政府信息公开申请数量", "carried over from last year"),
     "disclosed": ("三、本年度办理结果（一）予以公开", "disclosed"),
-    "partially_disclosed": ("（二）部分公开", "partially disclosed"),
+    "partially_disclosed": ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "partially disclosed"),
     "withheld.state_secret": ("（三）不予公开 1.属于国家秘密", "withheld: state secret"),
     "withheld.prohibited_by_law": ("（三）不予公开 2.其他法律行政法规禁止公开", "withheld: prohibited by other laws"),
     "withheld.security_stability": ("（三）不予公开 3.危及“三安全一稳定”", "withheld: endangers security or stability"),
@@ -181,8 +228,15 @@ def _active_cells() -> list[Cell]:
         row_zh, row_en = _ACTIVE_ROWS[row]
         column_zh, column_en, unit = _ACTIVE_AMOUNTS[row] if column == "amount" else _ACTIVE_COLUMNS[column]
         eras = _eras(column in keys.ACTIVE_COLUMNS_2021.get(row, ()), column in keys.ACTIVE_COLUMNS_2019.get(row, ()))
-        found.append(Cell(table, row, column, row_zh, column_zh, f"{row_en}: {column_en}", unit, eras))
+        labels = tuple(_active_label(era, row_zh, column_zh) for era in eras)
+        found.append(Cell(table, row, column, labels, f"{row_en}: {column_en}", unit))
     return found
+
+
+def _active_label(era: str, row_zh: str, column_zh: str) -> Label:
+    if era != ERA_2019:
+        return Label(era, row_zh, column_zh)
+    return Label(era, _ACTIVE_WORDING_2019.get(row_zh, row_zh), _ACTIVE_WORDING_2019.get(column_zh, column_zh))
 
 
 def _ordered_active() -> list[tuple[str, str, str]]:
@@ -192,16 +246,28 @@ def _ordered_active() -> list[tuple[str, str, str]]:
     )
 
 
+def _merged(newer: tuple[str, ...], older: tuple[str, ...]) -> tuple[str, ...]:
+    """Both eras' rows in printed order: a row only the older table has goes after the row it follows there."""
+    merged = list(newer)
+    for before, row in zip((None, *older), older, strict=False):
+        if row not in merged:
+            merged.insert(merged.index(before) + 1 if before else 0, row)
+    return tuple(merged)
+
+
+# Table 三's rows of both eras: the 2019 format's one （六）其他处理 row before the 2021 format's three.
+APPLICATION_ROWS = _merged(keys.APPLICATION_ROWS_2021, keys.APPLICATION_ROWS_2019)
+
+
 def _application_cells() -> list[Cell]:
-    rows = dict.fromkeys((*keys.APPLICATION_ROWS_2021, *keys.APPLICATION_ROWS_2019))
     found = []
-    for row in rows:
+    for row in APPLICATION_ROWS:
         row_zh, row_en = _APPLICATION_ROWS[row]
         eras = _eras(row in keys.APPLICATION_ROWS_2021, row in keys.APPLICATION_ROWS_2019)
         for column in keys.APPLICANT_COLUMNS:
             column_zh, column_en = _APPLICANTS[column]
-            title = f"{row_en}: {column_en}"
-            found.append(Cell(keys.APPLICATIONS, row, column, row_zh, column_zh, title, COUNT_UNIT, eras))
+            labels = tuple(Label(era, row_zh, column_zh) for era in eras)
+            found.append(Cell(keys.APPLICATIONS, row, column, labels, f"{row_en}: {column_en}", COUNT_UNIT))
     return found
 
 
@@ -212,13 +278,18 @@ def _review_cells() -> list[Cell]:
         for outcome in keys.REVIEW_OUTCOMES:
             outcome_zh, outcome_en = REVIEW_OUTCOME_LABELS[outcome]
             column, title = f"{group}.{outcome}", f"{group_en}: {outcome_en}"
-            eras = (ERA_2021, ERA_2019)
-            found.append(Cell(keys.REVIEW_LITIGATION, "all", column, group_zh, outcome_zh, title, COUNT_UNIT, eras))
+            labels = tuple(Label(era, group_zh, outcome_zh) for era in (ERA_2021, ERA_2019))
+            found.append(Cell(keys.REVIEW_LITIGATION, "all", column, labels, title, COUNT_UNIT))
     return found
 
 
 CELLS: tuple[Cell, ...] = (*_active_cells(), *_application_cells(), *_review_cells())
 BY_KEY = {cell.key: cell for cell in CELLS}
+
+
+def wording_note(labels: Iterable[Label]) -> str:
+    """Other eras' wordings of a label, for its secondary line: `` · 2019年格式：行政许可：处理决定数量``."""
+    return "".join(f" · {label.era}年格式：{label.title_zh}" for label in labels)
 
 
 def cell(table: str, row: str, column: str) -> Cell | None:
@@ -231,12 +302,14 @@ def unit_of(table: str, row: str, column: str) -> str | None:
     return found.unit if found else None
 
 
-def row_label(table: str, row: str) -> str:
-    """The printed label of a row (the review group's, for table 四's columns)."""
-    labels = _ACTIVE_ROWS if table == keys.ACTIVE else _APPLICATION_ROWS
-    return labels.get(row, (row, row))[0]
+def row_label(table: str, row: str, era: str | None = None) -> str:
+    """The printed label of a row in ``era``'s table (see :meth:`Cell.printed`)."""
+    found = [c for c in CELLS if c.table == table and c.row == row]
+    if not found:
+        return row
+    return next((c for c in found if era in c.eras), found[0]).printed(era).row_zh
 
 
-def column_label(table: str, row: str, column: str) -> str:
+def column_label(table: str, row: str, column: str, era: str | None = None) -> str:
     found = cell(table, row, column)
-    return found.column_zh if found else column
+    return found.printed(era).column_zh if found else column

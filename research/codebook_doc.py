@@ -8,15 +8,18 @@ from dataclasses import asdict
 from research import codebook
 from research.metrics import MEASURES
 
+PRINTED_ERAS = (codebook.ERA_2021, codebook.ERA_2019)
+
 INTRO = """\
 # Codebook
 
-Every table cell nianbao reads from a report, with the label the official format prints,
-its unit, and the format era whose table has it; then what a cell that is not a number
-means, the consistency rules, and the measures `nianbao metrics` computes. A cell's key
-is `table.row.column`, as in the wide export's columns and the long export's `table`,
-`row` and `column`. This file is what `nianbao codebook` prints; the exports'
-`datapackage.json` carries the same titles and units field by field.
+Every table cell nianbao reads from a report, with the label each format era's official
+table prints for it (row：column; – where that era's table has no such cell) and its unit;
+then what a cell that is not a number means, the consistency rules, and the measures
+`nianbao metrics` computes. A cell's key is `table.row.column`, as in the wide export's
+columns and the long export's `table`, `row` and `column`. This file is what
+`nianbao codebook` prints; the exports' `datapackage.json` carries the same labels and
+units field by field.
 
 Eras:
 """
@@ -26,9 +29,9 @@ def markdown() -> str:
     parts = [INTRO, *(f"- `{era}`: {text}" for era, text in codebook.ERAS.items()), ""]
     for table in codebook.TABLES:
         parts += [f"## `{table.key}`: {table.title_zh}", "", table.title_en, ""]
-        parts += ["| key | 行 row | 列 column | unit | eras | English |", "|---|---|---|---|---|---|"]
+        parts += ["| key | 2021年格式 | 2019年格式 | unit | English |", "|---|---|---|---|---|"]
         parts += [
-            f"| `{c.key}` | {c.row_zh} | {c.column_zh} | {c.unit} | {', '.join(c.eras)} | {c.title_en} |"
+            f"| `{c.key}` | {' | '.join(_era_label(c, era) for era in PRINTED_ERAS)} | {c.unit} | {c.title_en} |"
             for c in codebook.CELLS
             if c.table == table.key
         ]
@@ -52,11 +55,17 @@ def markdown() -> str:
     return "\n".join(parts) + "\n"
 
 
+def _era_label(cell: codebook.Cell, era: str) -> str:
+    return cell.printed(era).title_zh if era in cell.eras else "–"
+
+
 def as_json() -> str:
     document = {
         "eras": codebook.ERAS,
         "tables": [asdict(table) for table in codebook.TABLES],
-        "cells": [asdict(cell) | {"key": cell.key} for cell in codebook.CELLS],
+        "cells": [
+            asdict(cell) | {"key": cell.key, "eras": cell.eras, "title_zh": cell.title_zh} for cell in codebook.CELLS
+        ],
         "cell_meanings": codebook.CELL_MEANINGS,
         "rules": codebook.RULES,
         "measures": [asdict(measure) for measure in MEASURES],

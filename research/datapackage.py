@@ -77,7 +77,8 @@ def _field(name: str, format_name: str) -> dict[str, Any]:
         }
     cell = codebook.BY_KEY[name]
     field: dict[str, Any] = {"name": name, "type": "integer", "title": cell.title_zh, "description": cell.title_en}
-    field |= {"unit": cell.unit, "eras": list(cell.eras)}
+    labels = {label.era: label.title_zh for label in cell.labels}  # the wording of each era's table
+    field |= {"unit": cell.unit, "eras": list(cell.eras), "labels": labels}
     if cell.money:
         field |= {"type": "string", "format": "default", "constraints": {"pattern": DECIMAL_PATTERN}}
         if format_name == "parquet":

@@ -66,33 +66,43 @@ _CELLS_HEAD = (
 def _cells_html(diff: ReportDiff) -> str:
     changed = diff.changed_cells()
     equal = [cell for cell in diff.cells if cell.kind == "equal"]
-    rows = "".join(_cell_row(cell, "data-cell") for cell in changed)
+    rows = "".join(_cell_row(diff, cell, "data-cell") for cell in changed)
     table = f'<table class="cells">{_CELLS_HEAD}<tbody>{rows}</tbody></table>' if rows else ""
     if not rows:
         table = '<p class="no-cell-change">No cell differs.</p>'
     if not equal:
         return table
-    folded = "".join(_cell_row(cell, "data-equal-cell") for cell in equal)
+    folded = "".join(_cell_row(diff, cell, "data-equal-cell") for cell in equal)
     return (
         f'{table}<details id="equal-cells"><summary>{len(equal)} 项未变 unchanged cells</summary>'
         f'<table class="equal-cells">{_CELLS_HEAD}<tbody>{folded}</tbody></table></details>'
     )
 
 
-def _cell_row(cell: CellChange, attribute: str) -> str:
+def _cell_row(diff: ReportDiff, cell: CellChange, attribute: str) -> str:
     absolute = cell.absolute
     css = "equal" if cell.kind == "equal" else "blank" if absolute is None else ("up" if absolute > 0 else "down")
     old = shown(cell.old, cell.old_raw) if cell.kind != "added" else ""
     new = shown(cell.new, cell.new_raw) if cell.kind != "removed" else ""
     delta = "–" if absolute is None else f"{absolute:+}"
     key = f"{cell.table}.{cell.row}.{cell.column}"
-    entry = codebook.cell(cell.table, cell.row, cell.column)
-    label = f'{escape(entry.title_zh)}<br><small class="key">{escape(key)}</small>' if entry else escape(key)
     return (
-        f'<tr class="{css}" {attribute}="{escape(key)}"><td class="key">{label}</td>'
+        f'<tr class="{css}" {attribute}="{escape(key)}"><td class="key">{_label(diff, cell, key)}</td>'
         f"<td>{escape(old)}</td><td>{escape(new)}</td><td>{delta}</td>"
         f"<td>{percent(cell.relative, signed=True)}</td></tr>"
     )
+
+
+def _label(diff: ReportDiff, cell: CellChange, key: str) -> str:
+    """The label the newer report prints (the older's for a removed cell); the older's wording,
+    where its format era words the cell otherwise, beside the key."""
+    entry = codebook.cell(cell.table, cell.row, cell.column)
+    if entry is None:
+        return escape(key)
+    era = diff.old.format_version if cell.kind == "removed" else diff.new.format_version
+    both = [diff.old.format_version] if cell.kind in ("changed", "equal") else []
+    note = codebook.wording_note(entry.other_wordings(era, both))
+    return f'{escape(entry.printed(era).title_zh)}<br><small class="key">{escape(key + note)}</small>'
 
 
 def _checks_html(diff: ReportDiff) -> str:

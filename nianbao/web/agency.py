@@ -79,17 +79,27 @@ def _charts(years: list[int], rows: Sequence[MetricRow], records: dict[int, Repo
     )
 
 
+def _years_label(table: str, row: str, column: str, records: dict[int, Report]) -> str:
+    """The label of the latest year that has the cell, in its era's wording; other years' wordings beside the key."""
+    key = f"{table}.{row}.{column}"
+    entry = codebook.cell(table, row, column)
+    if entry is None:
+        return label_cell(key, key)
+    having = [report.format_version for _, report in sorted(records.items()) if row in report.tables.get(table, {})]
+    era = having[-1] if having else None
+    return label_cell(entry.printed(era).title_zh, key + codebook.wording_note(entry.other_wordings(era, having)))
+
+
 def _side_by_side(rows: Sequence[MetricRow], records: dict[int, Report]) -> str:
     head = "".join(f'<th><a class="report-link" href="/report/{row.version_id}">{row.year}</a></th>' for row in rows)
     lines = [f'<tr><th class="label">指标 measure</th>{head}</tr>']
     for measure in MEASURES:
         values = "".join(f'<td class="num">{shown(row.values[measure.name], measure.unit)}</td>' for row in rows)
         lines.append(f'<tr data-measure="{measure.name}">{label_cell(measure.title_zh, measure.name)}{values}</tr>')
-    cells = [(keys.APPLICATIONS, row, "total") for row in keys.APPLICATION_ROWS_2021]
+    held = {row for report in records.values() for row in report.tables.get(keys.APPLICATIONS, {})}
+    cells = [(keys.APPLICATIONS, row, "total") for row in codebook.APPLICATION_ROWS if row in held]
     cells += [(keys.REVIEW_LITIGATION, "all", column) for column in keys.REVIEW_COLUMNS]
     for table, row_key, column in cells:
-        entry = codebook.cell(table, row_key, column)
-        label = entry.title_zh if entry else f"{table}.{row_key}.{column}"
         values = "".join(cell_html(records[row.year], table, row_key, column) for row in rows)
-        lines.append(f"<tr>{label_cell(label, f'{table}.{row_key}.{column}')}{values}</tr>")
+        lines.append(f"<tr>{_years_label(table, row_key, column, records)}{values}</tr>")
     return f'<table class="official" id="years">{"".join(lines)}</table>'

@@ -1,11 +1,13 @@
 """A report's three tables laid out as the official format prints them, with its labels.
 
-Table 二 in blocks of rows that share their columns; table 三 with its two-level header
-(申请人情况 over 自然人, 法人或其他组织 and its five kinds, 总计) and its nested row labels
-(三、本年度办理结果 over （三）不予公开 over 1.属于国家秘密); table 四 with 行政复议 and
-行政诉讼 over their outcomes. Every cell carries its key (``data-key``, and a secondary
-line under each row label), so the English keys of the exports stay at hand. A table,
-row or column the codebook does not know is shown as a plain grid by its keys.
+Table 二 in blocks of rows under their article of the Regulation (第二十条第（一）项);
+table 三 with its two-level header (申请人情况 over 自然人, 法人或其他组织 and its five
+kinds, 总计) and its nested row labels (三、本年度办理结果 over （三）不予公开 over
+1.属于国家秘密); table 四 with 行政复议 and 行政诉讼 over their outcomes. Labels are the
+wording of the report's own format era (规范性文件 in 2019, 行政规范性文件 from 2021).
+Every cell carries its key (``data-key``, and a secondary line under each row label), so
+the English keys of the exports stay at hand. A table, row or column the codebook does
+not know is shown as a plain grid by its keys.
 """
 
 from __future__ import annotations
@@ -63,22 +65,23 @@ def label_cell(text: str, key: str, colspan: int = 1, rowspan: int = 1) -> str:
 
 
 def _active(report: Report) -> str:
-    rows = report.tables.get(keys.ACTIVE, {})
-    blocks: list[tuple[tuple[str, ...], list[str]]] = []
-    for row, cells in rows.items():
-        columns = tuple(cells)
-        if blocks and blocks[-1][0] == columns:
+    era = report.format_version
+    blocks: list[tuple[tuple[str, tuple[str, ...]], list[str]]] = []  # (article, columns), rows
+    for row, cells in report.tables.get(keys.ACTIVE, {}).items():
+        heading = (codebook.ACTIVE_ARTICLES.get(row, ""), tuple(cells))
+        if blocks and blocks[-1][0] == heading:
             blocks[-1][1].append(row)
         else:
-            blocks.append((columns, [row]))
+            blocks.append((heading, [row]))
     html = []
-    for columns, block_rows in blocks:
+    for (article, columns), block_rows in blocks:
         head = "".join(
-            f"<th>{escape(codebook.column_label(keys.ACTIVE, block_rows[0], column))}</th>" for column in columns
+            f"<th>{escape(codebook.column_label(keys.ACTIVE, block_rows[0], column, era))}</th>" for column in columns
         )
+        html.append(f'<tr class="article"><th colspan="{len(columns) + 1}">{escape(article)}</th></tr>')
         html.append(f'<tr class="block"><th>信息内容</th>{head}</tr>')
         for row in block_rows:
-            label = label_cell(codebook.row_label(keys.ACTIVE, row), row)
+            label = label_cell(codebook.row_label(keys.ACTIVE, row, era), row)
             html.append(f"<tr>{label}{''.join(cell_html(report, keys.ACTIVE, row, c) for c in columns)}</tr>")
     return f'<table class="official" data-table="active">{"".join(html)}</table>'
 
@@ -99,7 +102,7 @@ def _applications(report: Report) -> str:
     group_sizes = Counter(row.split(".")[0] for row in results if "." in row)
     html, opened = [], set()
     for row in rows:
-        full = codebook.row_label(keys.APPLICATIONS, row)
+        full = codebook.row_label(keys.APPLICATIONS, row, report.format_version)
         group = row.split(".")[0] if "." in row else None
         labels = ""
         if row in OUTSIDE_RESULTS:
