@@ -9,9 +9,10 @@ fetch calls) is taken off the browser by a route and sent through ``engine.downl
 the same downloader middlewares (robots.txt, retries, block pages), the same per-host
 download slot (concurrency, delay, Crawl-delay) as every other request of the crawl. A
 request robots.txt disallows is aborted in the browser and never leaves the machine.
-Each exchange is kept on the render request and handed to the pipeline by the spider as a
-``BrowserResource``, written to the WARC as Browsertrix writes them (request and response
-records, ``WARC-Page-ID`` and ``WARC-Resource-Type``), so the archive replays.
+Each exchange is written to the WARC on its way through (``crawler.warcrecords``) as
+Browsertrix writes them (request and response records, ``WARC-Page-ID`` and
+``WARC-Resource-Type``), so the archive replays; it is kept on the render request and
+handed to the pipeline by the spider as a ``BrowserResource``.
 
 The render request holds a download slot of its own (``<host> browser``), not the host's:
 the page's requests wait for the host's slot while the page is open, so sharing it could
@@ -41,6 +42,7 @@ from twisted.python.failure import Failure
 from crawler import config
 from crawler.middlewares import ConditionalGetMiddleware
 from crawler.spiders import faults
+from crawler.warcrecords import WARC_HEADERS
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Route
@@ -252,6 +254,7 @@ def scrapy_request(asked: BrowserRequest, page_request: Request) -> Request:
         "handle_httpstatus_all": True,
         "nianbao_portal": page_request.meta.get("nianbao_portal"),
         ConditionalGetMiddleware.VALIDATED: None,
+        WARC_HEADERS: {"WARC-Page-ID": page_request.meta[EXCHANGES].page_id, "WARC-Resource-Type": asked.resource_type},
     }
     return Request(
         asked.url, method=asked.method, headers=headers, body=asked.post_data_buffer, meta=meta, dont_filter=True

@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.http import Headers, Request, Response
 
 HeaderList = list[tuple[str, str]]
+WARC_REF = "nianbao_warc"  # request meta: where its answer's WARC records are (crawler.warcrecords)
 
 
 def header_list(headers: Headers) -> HeaderList:
@@ -37,12 +38,9 @@ class Capture:
     body: bytes = field(repr=False)  # as received; for a 304, the stored copy it confirmed
     fetched_at: datetime
     request_method: str = "GET"
-    request_headers: HeaderList = field(default_factory=list, repr=False)
-    request_body: bytes = field(default=b"", repr=False)
     not_modified: bool = False  # the server answered 304 to our validators
     validated: dict[str, Any] | None = field(default=None, repr=False)  # for a 304: the copy it confirmed
-    ip_address: str | None = None
-    protocol: str | None = None
+    warc: dict[str, Any] | None = field(default=None, repr=False)  # its main WARC record (storage.warc.WarcRef)
     # -- set by the pipelines ---------------------------------------------------------
     sha256: str | None = None
     capture_id: Any = None
@@ -126,10 +124,7 @@ def capture_fields(response: Response, portal_id: str, referer: str | None) -> d
         "body": response.body,
         "fetched_at": datetime.now(UTC),
         "request_method": request.method,
-        "request_headers": header_list(request.headers),
-        "request_body": request.body,
         "not_modified": not_modified,
         "validated": request.meta.get("nianbao_validated") if not_modified else None,
-        "ip_address": str(response.ip_address) if response.ip_address else None,
-        "protocol": response.protocol,
+        "warc": request.meta.get(WARC_REF),
     }

@@ -1,8 +1,8 @@
 """Item pipelines: store the capture, parse the report, store the report. One stage each.
 
-1. ``StoreCapturePipeline``: every page's raw bytes (content-addressed) and a capture row,
-   with its WARC records when NIANBAO_WARC is on (a revisit record for a ``304``, or for
-   bytes already archived); a fault row for every ``Fault``. The capture of a document
+1. ``StoreCapturePipeline``: every page's raw bytes (content-addressed) and a capture row
+   that points at its WARC records (written by ``crawler.warcrecords`` as the answer came
+   in, when NIANBAO_WARC is on); a fault row for every ``Fault``. The capture of a document
    that carries a report is stored *unfinished*, with what parsing it needs: until its
    report (or the fault that explains why there is none) is stored it is no validator
    for a conditional GET, so a crash in between costs a refetch, never the report.
@@ -36,7 +36,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import config
 from crawler.extensions import ArchiveExtension, ThreadLane
-from crawler.items import Attachment, BrowserResource, Capture, Fault, ReportPage
+from crawler.items import Attachment, Capture, Fault, ReportPage
 from crawler.spiders.links import without_extension
 from storage.warc_http import header_value
 
@@ -101,20 +101,10 @@ class StoreCapturePipeline:
         )
 
     def _warc(self, item: Capture) -> Any:
-        writer = self.archive.warc
-        if writer is None:
-            return None
-        from storage.warc import PriorRecord
-        from storage.warc_http import HttpRequest, HttpResponse, payload_digest
+        """Where crawler.warcrecords wrote the item's records (None with NIANBAO_WARC off)."""
+        from storage.warc import WarcRef
 
-        if item.not_modified:
-            known = (item.validated or {}).get("warc")
-            prior, body = (PriorRecord(**known) if known else None), b""
-        else:
-            prior, body = self.archive.archive.prior_record(payload_digest(item.body)), item.body
-        request = HttpRequest(item.url, item.request_method, item.request_headers, item.request_body)
-        response = HttpResponse(item.status, item.headers, body, protocol=item.protocol or "HTTP/1.1")
-        return writer.write_exchange(request, response, prior=prior, ip=item.ip_address, extra=browser_headers(item))
+        return WarcRef(**item.warc) if item.warc else None
 
     def _record_fault(self, fault: Fault) -> None:
         self.archive.archive.record_capture(
@@ -127,13 +117,6 @@ class StoreCapturePipeline:
             referer=fault.referer,
             portal_id=fault.portal_id,
         )
-
-
-def browser_headers(item: Capture) -> dict[str, str]:
-    """What Browsertrix adds to a browser's records: the page they belong to, the kind of resource."""
-    if not isinstance(item, BrowserResource):
-        return {}
-    return {"WARC-Page-ID": item.page_id, "WARC-Resource-Type": item.resource_type}
 
 
 class ParseReportPipeline:

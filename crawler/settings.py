@@ -58,6 +58,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 580,
     "crawler.middlewares.BlockPageMiddleware": 585,  # sees decompressed bodies (590) before retries
+    "crawler.warcrecords.WarcRecordMiddleware": 890,  # every answer as the server sent it, before all above
     "crawler.hostslots.SharedHostSlots": 940,  # with a frontier: holds a slot of the host in Redis
     "crawler.browser.BrowserMiddleware": 950,  # last before the handler: only render requests
 }

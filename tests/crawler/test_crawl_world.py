@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,57 @@ def test_crawl_delay_is_honoured(first: Crawl, world_truth: dict[str, Any]) -> N
     assert len(times) > 10
     assert times[-1] - times[0] >= 0.095 * (len(times) - 1)
     assert gaps[len(gaps) // 2] >= 0.095
+
+
+def first_crawl_answers(crawl: Crawl) -> list[tuple[str, int, Any]]:
+    """(URI, status, record) of each response and revisit record the archive's first crawl wrote
+    (its WARC files are those named with the process id of the earliest file)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    files = sorted((crawl.archive_dir / "warc").glob("*.warc.gz"))
+    pid = files[0].name.split("-")[-2]
+    answers = []
+    for path in (path for path in files if path.name.split("-")[-2] == pid):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type in {"response", "revisit"}:
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    answers.append((uri, int(record.http_headers.get_statuscode()), record.content_stream().read()))
+    return answers
+
+
+def test_every_answer_the_world_sent_is_in_the_warc_once(first: Crawl, world_server: WorldServer) -> None:
+    sent = Counter((world_server.portals[entry["portal"]] + entry["path"], entry["status"]) for entry in first.log)
+    written = Counter((uri, status) for uri, status, _ in first_crawl_answers(first))
+    assert written == sent
+
+
+def test_the_warc_holds_redirects_errors_block_pages_and_robots_txt(
+    first: Crawl, world_server: WorldServer, world_truth: dict[str, Any]
+) -> None:
+    answers = first_crawl_answers(first)
+    statuses = {uri: [status for u, status, _ in answers if u == uri] for uri, _, _ in answers}
+    assert all(statuses[base + "/robots.txt"] in ([200], [404]) for base in world_server.portals.values())
+    for fault in world_truth["faults"]:
+        if fault["fault"].startswith("blocked_"):
+            assert statuses[fault["url"]] == [int(fault["fault"].removeprefix("blocked_"))]
+    assert {200, 404} <= {status for _, status, _ in answers}
+    assert any(found == [500, 200] for found in statuses.values())  # the error the retry got past
+
+
+def test_an_attachment_behind_a_redirect_is_in_the_warc_at_both_urls(first: Crawl) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    locations = {}
+    for path in sorted((first.archive_dir / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response" and record.http_headers.get_statuscode() == "302":
+                    locations[record.rec_headers.get_header("WARC-Target-URI")] = record.http_headers.get_header(
+                        "Location"
+                    )
+    captured = {c.url: c for c in first.captures() if c.status == 200 and c.warc_record_id}
+    assert locations and all(captured[target].url.endswith(".pdf") for target in locations.values())
 
 
 def test_an_unchanged_world_makes_no_new_version(first: Crawl, second: Crawl) -> None:

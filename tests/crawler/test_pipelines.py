@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from crawler.pipelines import ParseReportPipeline, StoreCapturePipeline, StoreRe
 from crawler.spiders.portal import PortalSpider
 from fixtures.world import build_world
 from storage.models import CaptureRow
+from storage.warc import WarcRef
 from tests.crawler.conftest import crawler_with, engine_for, run
 
 pytestmark = pytest.mark.usefixtures("asyncio_reactor")
@@ -100,8 +102,19 @@ def test_a_report_page_is_stored_parsed_and_versioned(crawler: Any, world_pages:
     assert item.report is not None and item.report.year is not None
     (capture,) = captures(crawler)
     assert (capture.status, capture.etag, capture.referer, capture.portal_id) == (200, '"e1"', LIST, "static-chuanshan")
-    assert capture.warc_record_type == "response"
     assert crawler.stats.get_value("nianbao/version/new") == 1
+
+
+def test_the_capture_row_points_at_the_records_written_as_the_answer_came_in(
+    crawler: Any, world_pages: dict[str, Any]
+) -> None:
+    title, body = world_pages["report"]
+    ref = WarcRef("nianbao-1.warc.gz", 1234, 567, "<urn:uuid:1>", "response", None, "sha1:AB", "2025-04-01T00:00:00Z")
+    through(crawler, report_page("http://127.0.0.1/gongkai/show/a.html", body, title, warc=asdict(ref)))
+    (capture,) = captures(crawler)
+    row = (capture.warc_file, capture.warc_offset, capture.warc_record_id, capture.warc_record_type)
+    assert row == ("nianbao-1.warc.gz", 1234, "<urn:uuid:1>", "response")
+    assert (capture.payload_digest, capture.warc_date) == ("sha1:AB", "2025-04-01T00:00:00Z")
 
 
 def test_the_same_bytes_again_make_no_new_version(crawler: Any, world_pages: dict[str, Any]) -> None:
@@ -110,7 +123,6 @@ def test_the_same_bytes_again_make_no_new_version(crawler: Any, world_pages: dic
     through(crawler, report_page("http://127.0.0.1/gongkai/show/b.html", body, title))
     assert crawler.stats.get_value("nianbao/version/new") == 1
     assert crawler.stats.get_value("nianbao/version/seen") == 1
-    assert captures(crawler)[1].warc_record_type == "revisit"  # identical payload
 
 
 def test_noise_is_counted_not_archived_as_a_report(crawler: Any, world_pages: dict[str, Any]) -> None:
@@ -197,14 +209,14 @@ def test_an_absurd_content_type_is_kept_as_far_as_it_fits(crawler: Any, world_pa
     assert crawler.stats.get_value("nianbao/version/new") == 1
 
 
-def test_a_not_modified_page_is_a_revisit_and_is_not_parsed(crawler: Any, world_pages: dict[str, Any]) -> None:
+def test_a_not_modified_page_is_recorded_as_a_304_and_is_not_parsed(crawler: Any, world_pages: dict[str, Any]) -> None:
     title, body = world_pages["report"]
     first = through(crawler, report_page("http://127.0.0.1/gongkai/show/a.html", body, title))
     validated = {"sha256": first.sha256, "warc": None}
     again = through(crawler, report_page(first.url, body, title, status=304, not_modified=True, validated=validated))
     assert again.report is None and again.sha256 == first.sha256
     last = captures(crawler)[-1]
-    assert (last.status, last.warc_record_type) == (304, "revisit")
+    assert (last.status, last.sha256) == (304, first.sha256)
 
 
 def test_a_fault_item_is_a_fault_row(crawler: Any) -> None:
