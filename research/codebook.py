@@ -211,6 +211,19 @@ RULES = {
     "R4": "review_litigation: each group's total = upheld + corrected + other + pending",
     "R5": "every count is a whole number >= 0 and every amount >= 0 (the 2019 change column is signed)",
 }
+RULE_TITLES_ZH = {
+    "R1": "表三：第一项加第二项之和等于第三项加第四项之和",
+    "R2": "表三：办理结果各项之和等于（七）总计",
+    "R3": "表三：各类申请人之和等于总计",
+    "R4": "表四：各项结果之和等于总计",
+    "R5": "数量为非负整数，金额不为负",
+}
+ERA_NAMES_ZH = {
+    ERA_2021: "2021年格式",
+    ERA_2019: "2019年格式",
+    "pre2019": "2019年以前（旧条例）",
+    "unknown": "未识别",
+}
 ERAS = {
     ERA_2021: "the tables of 国办公开办函〔2021〕30号, for reports on 2021 and later",
     ERA_2019: "the tables of 国办公开办函〔2019〕60号, for reports on 2019 and 2020",

@@ -26,7 +26,8 @@ Eras:
 
 
 def markdown() -> str:
-    parts = [INTRO, *(f"- `{era}`: {text}" for era, text in codebook.ERAS.items()), ""]
+    eras = [f"- `{era}` {codebook.ERA_NAMES_ZH[era]}: {text}" for era, text in codebook.ERAS.items()]
+    parts = [INTRO, *eras, ""]
     for table in codebook.TABLES:
         parts += [f"## `{table.key}`: {table.title_zh}", "", table.title_en, ""]
         parts += ["| key | 2021年格式 | 2019年格式 | unit | English |", "|---|---|---|---|---|"]
@@ -46,8 +47,8 @@ def markdown() -> str:
         "Each is `pass`, `fail`, or `uncertain` when an operand is blank.",
         "",
     ]
-    parts += ["| rule | what must hold |", "|---|---|"]
-    parts += [f"| {rule} | {text} |" for rule, text in codebook.RULES.items()]
+    parts += ["| rule | 中文 | what must hold |", "|---|---|---|"]
+    parts += [f"| {rule} | {codebook.RULE_TITLES_ZH[rule]} | {text} |" for rule, text in codebook.RULES.items()]
     parts += ["", "## Measures (`nianbao metrics`)", "", "Blank when a cell a measure needs is blank or its"]
     parts += ["denominator is 0; ratios run from 0 to 1.", ""]
     parts += ["| measure | 中文 | unit | definition |", "|---|---|---|---|"]
@@ -68,6 +69,8 @@ def as_json() -> str:
         ],
         "cell_meanings": codebook.CELL_MEANINGS,
         "rules": codebook.RULES,
+        "rules_zh": codebook.RULE_TITLES_ZH,
+        "era_names_zh": codebook.ERA_NAMES_ZH,
         "measures": [asdict(measure) for measure in MEASURES],
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

@@ -93,7 +93,8 @@ class ReportDiff:
     summary: dict[str, int] = field(default_factory=dict)
 
     def changed_cells(self) -> list[CellChange]:
-        return [cell for cell in self.cells if cell.kind != "equal"]
+        """Cells whose value changed, then those only one report has (many, across format eras)."""
+        return sorted((cell for cell in self.cells if cell.kind != "equal"), key=lambda cell: cell.kind != "changed")
 
     def cell(self, table: str, row: str, column: str) -> CellChange | None:
         return next((c for c in self.cells if (c.table, c.row, c.column) == (table, row, column)), None)

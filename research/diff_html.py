@@ -48,7 +48,7 @@ def html_fragment(diff: ReportDiff, *, show_equal: bool = True) -> str:
     parts = [
         f'<h1 class="diff-title">{escape(str(diff.new.agency))} {escape(diff.old.label)} → '
         f"{escape(diff.new.label)}</h1>",
-        f'<p class="carried-over">carried over (whole text): <b>{percent(diff.carried_over)}</b></p>',
+        f'<p class="carried-over">沿用上年文字比例（全文）：<b>{percent(diff.carried_over)}</b></p>',
         _cells_html(diff),
         _checks_html(diff),
         *(_section_html(section, show_equal) for section in diff.sections),
@@ -57,8 +57,8 @@ def html_fragment(diff: ReportDiff, *, show_equal: bool = True) -> str:
 
 
 _CELLS_HEAD = (
-    '<thead><tr><th class="key">项目 cell</th>'
-    + "".join(f"<th>{name}</th>" for name in ("old", "new", "Δ", "Δ%"))
+    '<thead><tr><th class="key">项目</th>'
+    + "".join(f"<th>{name}</th>" for name in ("原值", "新值", "增减", "增减幅度"))
     + "</tr></thead>"
 )
 
@@ -69,12 +69,12 @@ def _cells_html(diff: ReportDiff) -> str:
     rows = "".join(_cell_row(diff, cell, "data-cell") for cell in changed)
     table = f'<table class="cells">{_CELLS_HEAD}<tbody>{rows}</tbody></table>' if rows else ""
     if not rows:
-        table = '<p class="no-cell-change">No cell differs.</p>'
+        table = '<p class="no-cell-change">没有数值变化的单元格。</p>'
     if not equal:
         return table
     folded = "".join(_cell_row(diff, cell, "data-equal-cell") for cell in equal)
     return (
-        f'{table}<details id="equal-cells"><summary>{len(equal)} 项未变 unchanged cells</summary>'
+        f'{table}<details id="equal-cells"><summary>{len(equal)} 项未变</summary>'
         f'<table class="equal-cells">{_CELLS_HEAD}<tbody>{folded}</tbody></table></details>'
     )
 
@@ -113,13 +113,13 @@ def _checks_html(diff: ReportDiff) -> str:
         f"<small>{escape(c.detail)}</small></li>"
         for c in diff.checks
     )
-    return f'<h2>Rules whose result changed</h2><ul class="checks">{items}</ul>'
+    return f'<h2>结果有变化的勾稽关系</h2><ul class="checks">{items}</ul>'
 
 
 def _section_html(section: SectionDiff, show_equal: bool) -> str:
     score = (
-        f'<span class="score">carried over {percent(section.carried_over)}, '
-        f"ignoring numbers {percent(section.carried_over_ignoring_numbers)}</span>"
+        f'<span class="score">沿用上年 {percent(section.carried_over)}，'
+        f"不计数字 {percent(section.carried_over_ignoring_numbers)}</span>"
     )
     sentences = "".join(_sentences_html(section.sentences, show_equal))
     heading = f"<h2>{escape(section.title)} {score}</h2>"
@@ -134,7 +134,7 @@ def _sentences_html(sentences: Iterable[SentenceChange], show_equal: bool) -> It
         elif show_equal:
             shown_run = list(run)
             yield (
-                f'<details class="equal-run"><summary>{len(shown_run)} 句未变 unchanged sentences</summary>'
+                f'<details class="equal-run"><summary>{len(shown_run)} 句未变</summary>'
                 f"{''.join(_sentence_html(sentence) for sentence in shown_run)}</details>"
             )
 

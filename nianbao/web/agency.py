@@ -22,10 +22,10 @@ def agency_body(agency: str, rows: Sequence[MetricRow], records: dict[int, Repor
     region = rows[0].region if rows else ""
     return "\n".join(
         [
-            f'<h1 id="agency-title">{escape(agency)} <small>历年报告 every year</small></h1>',
-            f"<p>{escape(region)} · {len(rows)} 份报告 reports</p>",
+            f'<h1 id="agency-title">{escape(agency)} <small>历年报告</small></h1>',
+            f"<p>{escape(region)} · 共 {len(rows)} 份报告</p>",
             f'<div class="charts">{_charts(years, rows, records)}</div>',
-            "<h2>历年对比 every year side by side</h2>",
+            "<h2>历年对比</h2>",
             f'<div class="scroll">{_side_by_side(rows, records)}</div>',
         ]
     )
@@ -50,27 +50,27 @@ def _charts(years: list[int], rows: Sequence[MetricRow], records: dict[int, Repo
         [
             bar_chart(
                 "chart-applications",
-                "申请数量 applications (件)",
+                "申请数量（件）",
                 years,
                 [Series("本年新收", measure("applications_new")), Series("办理总计", measure("applications_handled"))],
             ),
             bar_chart(
                 "chart-disclosure",
-                "公开率 disclosure rate",
+                "公开率",
                 years,
                 [Series("公开率", measure("disclosure_rate"))],
                 ratio=True,
             ),
             bar_chart(
                 "chart-review",
-                "行政复议结果 review outcomes (件)",
+                "行政复议结果（件）",
                 years,
                 [Series(labels[o], review("review", o)) for o in OUTCOMES],
                 stacked=True,
             ),
             bar_chart(
                 "chart-litigation",
-                "行政诉讼结果 litigation outcomes (件)",
+                "行政诉讼结果（件）",
                 years,
                 [Series(labels[o], litigation(o)) for o in OUTCOMES],
                 stacked=True,
@@ -92,7 +92,7 @@ def _years_label(table: str, row: str, column: str, records: dict[int, Report]) 
 
 def _side_by_side(rows: Sequence[MetricRow], records: dict[int, Report]) -> str:
     head = "".join(f'<th><a class="report-link" href="/report/{row.version_id}">{row.year}</a></th>' for row in rows)
-    lines = [f'<tr><th class="label">指标 measure</th>{head}</tr>']
+    lines = [f'<tr><th class="label">指标</th>{head}</tr>']
     for measure in MEASURES:
         values = "".join(f'<td class="num">{shown(row.values[measure.name], measure.unit)}</td>' for row in rows)
         lines.append(f'<tr data-measure="{measure.name}">{label_cell(measure.title_zh, measure.name)}{values}</tr>')

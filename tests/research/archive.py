@@ -89,6 +89,18 @@ def fill(url: str, raw_dir: Path, agencies: int = len(AGENCIES), years: tuple[in
     return filled
 
 
+def fill_eras(url: str, raw_dir: Path) -> FilledArchive:
+    """One body's report on 2020 in the 2019 format and on 2021 in the 2021 format."""
+    filled = FilledArchive(url, raw_dir)
+    name, region = AGENCIES[0]
+    with Archive.open(url, raw_dir, upgrade=True) as archive:
+        for year, era in ((2020, "2019"), (2021, "2021")):
+            spec = copy.deepcopy(make_spec(year, era))
+            spec.update(agency=name, region=dict(region), year=year)
+            _store(archive, filled, spec, 1, date(year + 1, 1, 20))
+    return filled
+
+
 def _store(archive: Archive, filled: FilledArchive, spec: dict, version: int, published: date) -> None:
     document = LAYOUTS["tabs"](spec).encode("utf-8")
     report = parse(read_text(document.decode("utf-8")))

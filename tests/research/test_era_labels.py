@@ -97,3 +97,14 @@ def test_a_body_page_shows_the_2019_rows_beside_the_2021_ones() -> None:
     shown = labels(agency_body("某局", rows, records))
     assert shown["applications.other.total"] == "（六）其他处理：总计"
     assert shown["applications.other.fee_unpaid.total"].startswith("（六）其他处理 2.申请人逾期未按收费通知")
+
+
+def test_a_diff_across_eras_lists_the_changed_values_before_the_cells_of_one_era() -> None:
+    diff = diff_reports(report("2019", 2020), report("2021", 2021, seed=5))
+    kinds = [cell.kind for cell in diff.changed_cells()]
+    assert {"changed", "added", "removed"} <= set(kinds)
+    assert kinds.index("added") > max(i for i, kind in enumerate(kinds) if kind == "changed")
+    html = html_fragment(diff)
+    first = re.search(r'data-cell="([^"]+)"', html)
+    assert first is not None
+    assert next(c.kind for c in diff.cells if f"{c.table}.{c.row}.{c.column}" == first[1]) == "changed"

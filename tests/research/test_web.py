@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from html import unescape
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -14,7 +15,7 @@ import pytest
 
 from nianbao.web.server import make_server
 from tests.conftest import skip_or_fail
-from tests.research.archive import SEARCH_WORD, FilledArchive
+from tests.research.archive import SEARCH_WORD, FilledArchive, fill_eras
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -27,6 +28,20 @@ def base_url(archive: FilledArchive):
     server = make_server(engine, archive.raw_dir)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def eras_url(tmp_path_factory: pytest.TempPathFactory):
+    """A server over one body's 2020 report (2019 format) and 2021 report (2021 format)."""
+    folder = tmp_path_factory.mktemp("eras-archive")
+    eras = fill_eras(f"sqlite:///{folder / 'archive.sqlite'}", folder / "raw")
+    engine = eras.engine()
+    server = make_server(engine, eras.raw_dir)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
@@ -99,11 +114,11 @@ def shot(driver, name: str) -> None:
 
 def test_filter_the_list_then_open_a_report_with_failed_checks(browser, base_url: str) -> None:
     browser.get(base_url + "/")
-    assert by_id(browser, "count").text == "12 reports"
+    assert by_id(browser, "count").text == "共 12 份报告"
     by_id(browser, "f-region").send_keys("洛阳")
     by_id(browser, "f-failed").send_keys("R1")  # picks the option, as typing on a focused <select> does
     navigate(browser, by_id(browser, "f-submit"))
-    assert by_id(browser, "count").text == "1 reports"
+    assert by_id(browser, "count").text == "共 1 份报告"
     shot(browser, "list-filtered")
     navigate(browser, by_css(browser, "#reports a.report-link")[0])
     assert "洛阳市西工区教育局 2023" in by_id(browser, "report-title").text
@@ -115,7 +130,7 @@ def test_filter_the_list_then_open_a_report_with_failed_checks(browser, base_url
 def test_report_versions_raw_document_and_diff(browser, base_url: str, archive: FilledArchive) -> None:
     browser.get(base_url + "/?agency=二七区统计局&year=2023")
     navigate(browser, by_css(browser, "#reports a.report-link")[0])
-    assert "version 2" in by_id(browser, "report-title").text
+    assert "第2版" in by_id(browser, "report-title").text
     assert len(by_css(browser, "#versions li")) == 2
     raw_href = by_css(browser, "#documents a.raw-link")[0].get_attribute("href")
     with urlopen(raw_href) as response:
@@ -124,7 +139,7 @@ def test_report_versions_raw_document_and_diff(browser, base_url: str, archive: 
     assert "2022 v1 → 2023 v2" in by_css(browser, "h1.diff-title")[0].text
     assert "仍然" in [element.text for element in by_css(browser, "ins")]
     problems = by_css(browser, 'section[data-number="5"] .score')[0].text
-    assert "carried over 50.0%" in problems
+    assert "沿用上年 50.0%" in problems
     shot(browser, "diff-years")
 
 
@@ -147,7 +162,7 @@ def test_search_then_open_the_hit(browser, base_url: str) -> None:
     navigate(browser, by_id(browser, "nav-search"))
     by_id(browser, "q").send_keys(SEARCH_WORD)
     navigate(browser, by_id(browser, "search-submit"))
-    assert by_id(browser, "hit-count").text == "1 hits"
+    assert by_id(browser, "hit-count").text == "共 1 条结果"
     assert [mark.text for mark in by_css(browser, "#hits mark")] == [SEARCH_WORD]
     shot(browser, "search")
     navigate(browser, by_css(browser, "#hits a.report-link")[0])
@@ -209,3 +224,42 @@ def test_a_body_page_shows_every_year_and_its_charts(browser, base_url: str) -> 
     shown = [cell.text for cell in by_css(browser, '#years tr[data-measure="disclosure_rate"] td')]
     assert [f"{float(rate):.1%}" for rate in rates] == shown
     shot(browser, "agency")
+
+
+def first_lines(elements) -> list[str]:
+    """Each element's printed label: its first line, without the key on the secondary line (read
+    from the markup, since a folded row has no rendered text)."""
+    return [unescape(element.get_attribute("innerHTML").split("<br>")[0]) for element in elements]
+
+
+def test_each_report_reads_in_the_wording_of_its_own_format(browser, eras_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1400, 1000)
+    try:
+        browser.get(eras_url + "/")
+        assert by_css(browser, 'label[for="f-agency"]')[0].text == "机关"
+        assert by_id(browser, "f-format").text.split("\n")[:3] == ["表格格式：不限", "2021年格式", "2019年格式"]
+        by_id(browser, "f-year").send_keys("2020")
+        navigate(browser, by_id(browser, "f-submit"))
+        assert by_id(browser, "count").text == "共 1 份报告"
+        shot(browser, "list-chinese-form")
+        navigate(browser, by_css(browser, "#reports a.report-link")[0])
+        active = by_css(browser, 'table[data-table="active"]')[0]
+        labels = [th.text.split("\n")[0] for th in active.find_elements(By.CSS_SELECTOR, "th.label")]
+        assert "规范性文件" in labels and "行政规范性文件" not in labels
+        columns = [th.text for th in active.find_elements(By.CSS_SELECTOR, "tr.block th")]
+        assert "处理决定数量" in columns and "本年处理决定数量" not in columns
+        active.screenshot(str(ARTIFACTS / "web-report-2019-table-2.png"))
+        navigate(browser, by_css(browser, "a.agency-link")[0])
+        rows = first_lines(by_css(browser, "#years th.label"))
+        assert "（六）其他处理：总计" in rows  # the 2019 row, beside the 2021 format's three
+        shot(browser, "agency-two-eras")
+        browser.get(eras_url + "/diff?agency=郑州市二七区统计局&year=2021")  # against the nearest earlier year
+        assert "2020 v1 → 2021 v1" in by_css(browser, "h1.diff-title")[0].text
+        row = by_css(browser, '[data-cell="active.licensing.decisions"] td.key')[0]
+        assert first_lines([row]) == ["行政许可：本年处理决定数量"]
+        assert "2019年格式：行政许可：处理决定数量" in row.get_attribute("textContent")
+        shot(browser, "diff-two-eras")
+    finally:
+        browser.set_window_size(1280, 1000)

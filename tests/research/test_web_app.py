@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import parse_qs
 
 import pytest
@@ -27,17 +29,17 @@ def get(app, path: str, query: str = ""):
 @pytest.mark.parametrize(
     ("path", "query", "status", "text"),
     [
-        ("/", "", 200, "12 reports"),
-        ("/", "failed=R1", 200, "1 reports"),
+        ("/", "", 200, "共 12 份报告"),
+        ("/", "failed=R1", 200, "共 1 份报告"),
         ("/", "year=20x3", 400, "not a year"),
         ("/", "agency=二七区税务局", 400, "closest: 郑州市二七区"),
         ("/report/999999", "", 404, "no version 999999"),
         ("/nowhere", "", 404, "no page at /nowhere"),
-        ("/diff", "agency=二七区统计局&year=2023", 200, "carried over"),
+        ("/diff", "agency=二七区统计局&year=2023", 200, "沿用上年文字比例"),
         ("/diff", "agency=二七区税务局&year=2023", 400, "closest"),
         ("/diff", "agency=二七区统计局&year=2030", 400, "archived years"),
         ("/search", f"q={SEARCH_WORD}", 200, f"<mark>{SEARCH_WORD}</mark>"),
-        ("/search", "", 200, "Search"),
+        ("/search", "", 200, "全文搜索"),
         ("/raw/" + "0" * 64, "", 404, "no raw document"),
     ],
 )
@@ -132,9 +134,9 @@ def test_counts_are_true_when_a_list_is_cut(archive: FilledArchive) -> None:
     _, listed, _ = get(small, "/")
     _, found, _ = get(small, "/search", "q=政府信息公开")
     engine.dispose()
-    assert '<p id="count">12 reports</p>' in listed and "showing the first 5 of 12" in listed
+    assert '<p id="count">共 12 份报告</p>' in listed and "仅显示前 5 份（共 12 份）" in listed
     assert listed.count('class="report-link"') == 5
-    assert '<p id="hit-count">12 hits</p>' in found and "showing the first 2 of 12" in found
+    assert '<p id="hit-count">共 12 条结果</p>' in found and "仅显示前 2 条（共 12 条）" in found
 
 
 @pytest.mark.parametrize(
@@ -149,3 +151,44 @@ def test_counts_are_true_when_a_list_is_cut(archive: FilledArchive) -> None:
 def test_the_agency_page(app, query: str, status: int, text: str) -> None:
     got_status, body, _ = get(app, "/agency", query)
     assert (got_status, text in body) == (status, True), body[-400:]
+
+
+_NOT_READ = re.compile(r'<style>.*?</style>|<small class="key">.*?</small>|<ul id="documents">.*?</ul>', re.S)
+_FORM_WORDS = re.compile(r'(?:placeholder|aria-label)="([^"]*)"')
+
+
+def english_words(page: str) -> set[str]:
+    """Words in Latin letters a reader sees: the text, placeholders and labels, but not the keys'
+    secondary lines, the raw documents' media types and addresses, or rule ids (R1)."""
+    shown = _NOT_READ.sub(" ", page)
+    text = " ".join([re.sub(r"<[^>]*>", " ", shown), *_FORM_WORDS.findall(shown)])
+    return set(re.findall(r"[A-Za-z]{2,}", unescape(text))) - {"UTC", "Atom"}  # names, not words
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/", ""),
+        ("/", "year=2023&format=2021&failed=R1"),
+        ("/search", ""),
+        ("/search", "q=政府信息公开"),
+        ("/report/1", ""),
+        ("/agency", "name=郑州市二七区统计局"),
+        ("/diff", "agency=二七区统计局&year=2023"),
+        ("/alerts", ""),
+    ],
+)
+def test_a_reader_sees_chinese_the_keys_only_on_secondary_lines(app, path: str, query: str) -> None:
+    _, page, _ = get(app, path, query)
+    if path == "/alerts":  # the alerts' summaries are the library's English, as `nianbao alerts` prints them
+        page = re.sub(r'<li class="alert .*?</li></ul></li>', " ", page, flags=re.S)
+    assert english_words(page) == set()
+
+
+def test_the_filter_form_speaks_chinese(app) -> None:
+    _, page, _ = get(app, "/", "format=2019&failed=R4")
+    form = page.split('<form class="filters"')[1].split("</form>")[0]
+    assert '<label for="f-agency">机关</label>' in form and ">筛选</button>" in form
+    assert '<option value="2019" selected>2019年格式</option>' in form
+    assert '<option value="R4" selected>R4 表四：各项结果之和等于总计</option>' in form
+    assert '<option value="">表格格式：不限</option>' in form
