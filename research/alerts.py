@@ -1,8 +1,9 @@
 """What a researcher watching the archive should hear about, each alert with its evidence.
 
 - ``missing``: a body published its report for year N-1 and has none for year N a set
-  time (``GRACE``) after N's deadline: 31 March of N+1 for a people's government (人民政府),
-  31 January of N+1 for any other body (政府信息公开条例, art. 49-50).
+  time (``GRACE``) after N's deadline (:func:`research.metrics.deadline`, the one rule of the
+  measures too): 31 March of N+1 for a people's government (人民政府), 31 January of N+1 for
+  any other body (政府信息公开条例, art. 49-50), 31 March for every body before 2019.
 - ``edited``: a report got a new version after it was first archived; the evidence is
   the cells and sentences that changed against the version published before it.
 - ``fewer``: a portal's run read fewer reports or list entries than its previous run.
@@ -21,13 +22,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from research.compare import diff_versions
 from research.filters import Filters
+from research.metrics import deadline
 from research.queries import find_versions
 from research.rows import VersionInfo
 from storage.runs import PortalRun, portal_runs
@@ -72,11 +74,6 @@ def alerts(connection: Connection, *, now: datetime, since: datetime | None = No
 
 
 # -- reports ------------------------------------------------------------------------
-
-
-def deadline(agency: str, year: int) -> date:
-    """The day by which ``agency`` must publish its report for ``year``."""
-    return date(year + 1, 3, 31) if agency.endswith("人民政府") else date(year + 1, 1, 31)
 
 
 def missing_reports(versions: list[VersionInfo], now: datetime) -> Iterator[Alert]:

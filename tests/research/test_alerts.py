@@ -113,3 +113,21 @@ def test_the_command_prints_each_format(archive: FilledArchive, output: str) -> 
 def test_a_bad_since_exits_2(archive: FilledArchive, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["alerts", "--db", archive.url, "--since", "last week"])
     assert result.exit_code == 2 and "--since wants an ISO date" in result.output
+
+
+def test_a_report_on_a_year_before_2019_is_due_by_march_for_every_body() -> None:
+    """The 2007 Regulation gave departments the same 31 March as governments: the alerts and the
+    measures share one deadline rule."""
+    from research.alerts import missing_reports
+    from research.metrics import deadline as measured_deadline
+    from research.rows import VersionInfo
+
+    seen = datetime(2018, 2, 1, tzinfo=UTC)
+    latest = VersionInfo(
+        *(1, 1, "郑州市二七区统计局", "河南省郑州市二七区", "河南省", "郑州市", "二七区", 2017, 1, 1, True),
+        *("pre2019", (), date(2018, 2, 1), seen, seen, "http://example.invalid/2017", "0" * 64, "1"),
+    )
+    due = datetime(2019, 4, 1, tzinfo=UTC) + timedelta(days=30)  # the day after 31 March 2019, plus the grace
+    assert [alert.at for alert in missing_reports([latest], due)] == [due]
+    assert list(missing_reports([latest], due - timedelta(seconds=1))) == []
+    assert deadline("郑州市二七区统计局", 2018) == measured_deadline("郑州市二七区统计局", 2018) == date(2019, 3, 31)
