@@ -11,7 +11,8 @@ from rich.table import Table
 from research.rows import VersionInfo
 
 
-def versions_table(rows: Sequence[VersionInfo], *, width: int = 140) -> str:
+def versions_table(rows: Sequence[VersionInfo], total: int, *, width: int = 140) -> str:
+    """The rows, then how many versions matched: ``total``, and a note when the rows are fewer."""
     table = Table(show_edge=False, header_style="bold")
     for name in ("agency", "region", "year", "v", "format", "failed", "published", "version id"):
         table.add_column(name, justify="right" if name in {"year", "v", "version id"} else "left")
@@ -28,5 +29,6 @@ def versions_table(rows: Sequence[VersionInfo], *, width: int = 140) -> str:
         )
     buffer = io.StringIO()
     Console(file=buffer, width=width, no_color=True, highlight=False).print(table)
-    buffer.write(f"{len(rows)} report version{'s' if len(rows) != 1 else ''}\n")
+    cut = f" (showing the first {len(rows)}; --limit shows more)" if total > len(rows) else ""
+    buffer.write(f"{total} report version{'s' if total != 1 else ''}{cut}\n")
     return buffer.getvalue()

@@ -52,7 +52,7 @@ def query_command(
       nianbao query --agency 统计局 --year 2021-2023 --json | jq length
     """
     from research.filters import BadFilter, parse_filters
-    from research.queries import find_versions_or_suggest
+    from research.queries import count_versions, find_versions_or_suggest
     from research.table_render import versions_table
 
     try:
@@ -61,9 +61,11 @@ def query_command(
         )
         with open_archive(db_url, archive_dir, write=False) as archive, archive.engine.connect() as connection:
             rows = find_versions_or_suggest(connection, filters, all_versions=all_versions, limit=limit)
+            cut = limit is not None and len(rows) == limit
+            total = count_versions(connection, filters, all_versions=all_versions) if cut else len(rows)
     except BadFilter as bad:
         raise BadInput(str(bad)) from bad
     if as_json:
         click.echo(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=1))
     else:
-        click.echo(versions_table(rows), nl=False)
+        click.echo(versions_table(rows, total), nl=False)

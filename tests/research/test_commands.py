@@ -189,3 +189,11 @@ def test_search_counts_every_hit_when_the_list_is_cut(archive: FilledArchive, qu
     result = run(archive, "search", query, "--limit", "2", "--no-color")
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith("12 hits (showing the first 2; --limit shows more)")
+
+
+def test_query_counts_every_match_when_the_list_is_cut(archive: FilledArchive) -> None:
+    cut = run(archive, "query", "--limit", "2")
+    assert cut.exit_code == 0, cut.output
+    assert cut.output.rstrip().endswith("12 report versions (showing the first 2; --limit shows more)")
+    whole = run(archive, "query", "--limit", "12")
+    assert whole.output.rstrip().endswith("\n12 report versions")
