@@ -29,7 +29,6 @@ _META = {
     "region": ("string", "地区", "province, city and district"),
     "year": ("integer", "报告年度", "the year reported on"),
     "version": ("integer", "版本", "the version's place in the order published, 1 = first"),
-    "latest": ("boolean", "是否最新版本", "whether this is the report's latest version"),
     "is_latest": ("boolean", "是否最新版本", "whether this is the report's latest version"),
     "format_version": ("string", "表格格式", "2021, 2019, pre2019 or unknown"),
     "failed_rules": ("string", "未通过的勾稽规则", "the consistency rules the report fails, comma-separated"),

@@ -19,7 +19,6 @@ _META_TYPES = {
     "version_id": "int64",
     "year": "int32",
     "version": "int32",
-    "latest": "bool_",
     "is_latest": "bool_",
     "published_at": "date32",
     "value": "float64",

@@ -35,7 +35,7 @@ META_COLUMNS = (
     "region",
     "year",
     "version",
-    "latest",
+    "is_latest",
     "format_version",
     "failed_rules",
     "published_at",
@@ -83,7 +83,7 @@ def _meta(version: ExportedVersion) -> Row:
         "region": region_label(region.get("province"), region.get("city"), region.get("district")),
         "year": info.year,
         "version": info.version,
-        "latest": info.is_latest,
+        "is_latest": info.is_latest,
         "format_version": info.format_version,
         "failed_rules": ",".join(failed),
         "published_at": info.published_at,
@@ -122,8 +122,7 @@ def iter_long(versions: Iterable[ExportedVersion]) -> Iterator[Row]:
     """One row per cell of every version, blanks included (no value, the printed text kept)."""
     for version in versions:
         meta = _meta(version)
-        head = {name: meta[name] for name in ("version_id", "agency", "region", "year", "version", "format_version")}
-        head["is_latest"] = meta["latest"]
+        head = {name: meta[name] for name in LONG_COLUMNS if name in meta}
         raw = version.record.get("raw", {})
         for table, row_key, column, value in _every_cell(version.record):
             printed = raw.get(table, {}).get(row_key, {}).get(column) or {}

@@ -153,7 +153,7 @@ def test_wide_rows_carry_the_measures_of_nianbao_metrics(opened) -> None:
     from research.metrics import NAMES, metric_rows
 
     rows = list(csv.DictReader(io.StringIO(exported(opened, "csv").decode("utf-8"))))
-    latest = {(row["agency"], row["year"]): row for row in rows if row["latest"] == "1"}
+    latest = {(row["agency"], row["year"]): row for row in rows if row["is_latest"] == "1"}
     computed = list(metric_rows(opened, parse_filters()))
     assert len(computed) == len(latest)
     for metric in computed:
@@ -182,3 +182,11 @@ def test_a_datapackage_describes_every_export_in_the_folder(archive: FilledArchi
     assert fields["disclosure_rate"]["type"] == "number"
     cells = {field["name"]: field for field in resources["cells.parquet"]["schema"]["fields"]}
     assert list(cells) == list(LONG_COLUMNS) and cells["unit"]["type"] == "string"
+
+
+def test_the_wide_and_long_forms_name_their_shared_columns_alike() -> None:
+    """One data package, one name per idea: a join of the two forms needs no renaming."""
+    from research.tabular import LONG_COLUMNS, wide_columns
+
+    shared = ("version_id", "agency", "region", "year", "version", "is_latest", "format_version")
+    assert LONG_COLUMNS[: len(shared)] == shared and tuple(wide_columns()[: len(shared)]) == shared
