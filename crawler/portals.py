@@ -1,7 +1,7 @@
 """The portal registry: YAML in, typed ``Portal`` records out, or one ``RegistryError``.
 
-The registry's shape is a public contract (DESIGN.md "The portal registry"): users keep
-their own files, so keys are only ever added. Everything is checked at load, before any
+The registry's shape is a public contract (README "Pointing it at real portals"): users
+keep their own files, so keys are only ever added. Everything is checked at load, before any
 request: unknown keys, missing fields, URLs, domains, regular expressions, duplicate ids.
 A bad registry fails with one line that names the entry and the key::
 
@@ -123,6 +123,11 @@ class Portal(_Strict):
     allowed_domains: tuple[str, ...] = Field(min_length=1)
     start_urls: tuple[str, ...] = Field(min_length=1)
     hints: Hints = Hints()
+    # Where the portal's address was seen (a public page's URL, or repository:path), and,
+    # for an address no such source confirms, why it is still listed. Data, not comments,
+    # so that `nianbao portals list` can show them.
+    source: str | None = Field(default=None, min_length=1)
+    unverified: str | None = Field(default=None, min_length=1)
 
     @field_validator("id")
     @classmethod

@@ -15,7 +15,8 @@ sees the answer retries ended with) rewrites the body of a robots.txt answer by 
 status; ``Rfc9309RobotsTxtMiddleware`` replaces Scrapy's and takes a failed request for
 complete disallow. They count robots.txt answers read as ``nianbao/robots/unavailable``
 (4xx) or ``unreachable`` (5xx), and hosts whose robots.txt could not be fetched as
-``nianbao/robots/assumed_disallow``.
+``nianbao/robots/assumed_disallow``; a request to such a host ends in ``RobotsUnreachable``,
+which carries why the fetch failed (when the download said so) for the caller to report.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -64,6 +66,15 @@ class RobotsStatusMiddleware:
         return response.replace(body=robots_body(response.status, response.body))
 
 
+class RobotsUnreachable(IgnoreRequest):
+    """The host's robots.txt could not be fetched, so nothing of the host is (RFC 9309)."""
+
+    def __init__(self, netloc: str, cause: Exception | None) -> None:
+        why = f": {cause}" if cause else ""
+        super().__init__(f"Forbidden by robots.txt: {netloc}/robots.txt could not be fetched{why}")
+        self.cause = cause
+
+
 class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, except that a robots.txt it could not fetch allows nothing,
     and that every request waiting for a host's robots.txt gets its rules.
@@ -80,6 +91,17 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         parser_class = load_object(crawler.settings.get("ROBOTSTXT_PARSER"))
         self.disallow_all: RobotParser = build_from_crawler(parser_class, crawler, DISALLOW_ALL)
         self.fetching: dict[str, asyncio.Future[RobotParser]] = {}
+        self.failures: dict[str, Exception] = {}  # netloc -> why its robots.txt download failed
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if is_robots_request(request):
+            self.failures[urlparse_cached(request).netloc] = exception
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        if rp is self.disallow_all:
+            netloc = urlparse_cached(request).netloc
+            raise RobotsUnreachable(netloc, self.failures.get(netloc))
+        super().process_request_2(rp, request)
 
     async def robot_parser(self, request: Request) -> RobotParser:
         netloc = urlparse_cached(request).netloc

@@ -15,6 +15,7 @@ SUBCOMMANDS: dict[str, str] = {
     "demo": "nianbao.commands.demo:demo_command",
     "fixtures": "nianbao.commands.fixtures:fixtures_command",
     "crawl": "nianbao.commands.crawl:crawl_command",
+    "portals": "nianbao.commands.portals:portals_command",
     "schedule": "nianbao.commands.schedule:schedule_command",
     "runs": "nianbao.commands.runs:runs_command",
     "alerts": "nianbao.commands.alerts:alerts_command",

@@ -46,6 +46,9 @@ NOT_RUN = {
         "needs a PostgreSQL server named db"
     ),
     "nianbao fixtures truth --control http://127.0.0.1:8700": "asks a world already serving its control port 8700",
+    "nianbao portals check --only zz-erqi --only ly-jianxi -s NIANBAO_CONTACT_URL=https://example.org/who-we-are": (
+        "checks real portals"
+    ),
     "nianbao db upgrade --db postgresql+psycopg://postgres@127.0.0.1:5432/nianbao": (
         "would change a PostgreSQL database named nianbao, which the tests may not own"
     ),

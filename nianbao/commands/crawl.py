@@ -141,11 +141,10 @@ def setting_pairs(overrides: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-def check_inputs(settings: Any, *, local: bool = False) -> list[Any]:
-    """The portals to crawl, once the registry, the frontier (if any) and the archive open
-    (and with ``local``, every portal is on this machine), or one line and exit status 2."""
+def chosen_portals(settings: Any, *, local: bool = False) -> list[Any]:
+    """The portals the settings name (with ``local``, every one on this machine), or one
+    line and exit status 2."""
     from crawler import config
-    from crawler.frontier import FrontierError, check_frontier
     from crawler.local import require_local
     from crawler.portals import BUNDLED_REGISTRY, RegistryError, load_registry, select
 
@@ -154,14 +153,27 @@ def check_inputs(settings: Any, *, local: bool = False) -> list[Any]:
         chosen = select(registry, config.get_list(settings, "NIANBAO_PORTAL_IDS"))
         if local:
             require_local(chosen)
+    except RegistryError as error:
+        raise BadInput(str(error)) from error
+    return list(chosen)
+
+
+def check_inputs(settings: Any, *, local: bool = False) -> list[Any]:
+    """The portals to crawl, once the registry, the frontier (if any) and the archive open
+    (and with ``local``, every portal is on this machine), or one line and exit status 2."""
+    from crawler import config
+    from crawler.frontier import FrontierError, check_frontier
+
+    chosen = chosen_portals(settings, local=local)
+    try:
         if frontier := config.get(settings, "NIANBAO_FRONTIER"):
             check_frontier(frontier)
-    except (RegistryError, FrontierError) as error:
+    except FrontierError as error:
         raise BadInput(str(error)) from error
     open_archive(
         config.get(settings, "NIANBAO_DB_URL"), config.get(settings, "NIANBAO_ARCHIVE_DIR"), write=True
     ).close()
-    return list(chosen)
+    return chosen
 
 
 def run_crawl(settings: Any) -> dict[str, Any]:

@@ -140,3 +140,13 @@ def test_allowed_domains_compare_host_and_port() -> None:
 def test_a_port_in_allowed_domains_is_valid_but_a_path_is_not() -> None:
     assert portal(allowed_domains=["zz27q.gov.cn:8080", "zz27q.gov.cn"]).allowed_domains[0] == "zz27q.gov.cn:8080"
     assert "not a bare domain" in error_of(registry(allowed_domains=["zz27q.gov.cn/zwgk"]))
+
+
+def test_source_and_unverified_are_optional_but_never_blank() -> None:
+    assert (portal().source, portal().unverified) == (None, None)
+    assert portal(source="https://example.org/p", unverified="a guess").unverified == "a guess"
+    assert ": source: " in error_of(registry(source=""))
+
+
+def test_every_bundled_portal_says_where_its_address_was_seen_or_why_it_is_unverified() -> None:
+    assert [p.id for p in load_registry(BUNDLED_REGISTRY) if not (p.source or p.unverified)] == []

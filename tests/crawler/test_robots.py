@@ -10,7 +10,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.misc import build_from_crawler
 
-from crawler.robots import DISALLOW_ALL, Rfc9309RobotsTxtMiddleware, RobotsStatusMiddleware, robots_body
+from crawler.robots import (
+    DISALLOW_ALL,
+    Rfc9309RobotsTxtMiddleware,
+    RobotsStatusMiddleware,
+    RobotsUnreachable,
+    robots_body,
+)
 from tests.crawler.conftest import crawler_with
 
 ROBOTS = "http://www.zz27q.gov.cn/robots.txt"
@@ -77,3 +83,15 @@ def test_every_request_waiting_for_robots_txt_gets_its_rules() -> None:
 
     assert asyncio.run(ask_all()) == ["refused", "allowed", "refused"]
     assert crawler.engine.downloads == 1
+
+
+def test_a_request_to_a_host_whose_robots_txt_failed_says_why() -> None:
+    crawler = crawler_with({"ROBOTSTXT_OBEY": True})
+    crawler.engine = FailingEngine()
+    middleware = build_from_crawler(Rfc9309RobotsTxtMiddleware, crawler)
+    refused = ConnectionRefusedError("refused")
+    middleware.process_exception(Request(ROBOTS, meta={"dont_obey_robotstxt": True}), refused)
+    with pytest.raises(RobotsUnreachable) as caught:
+        asyncio.run(middleware.process_request(Request("http://www.zz27q.gov.cn/zwgk/report.html")))
+    assert caught.value.cause is refused
+    assert "robots.txt" in str(caught.value)  # the portal spider's fault reason stays "robots"
