@@ -41,6 +41,7 @@ from twisted.python.failure import Failure
 
 from crawler import config
 from crawler.middlewares import ConditionalGetMiddleware
+from crawler.pagewalk import SETTLE_LONGEST, SETTLE_POLL
 from crawler.spiders import faults
 from crawler.warcrecords import WARC_HEADERS
 
@@ -56,25 +57,6 @@ EXCHANGES = "nianbao_browser_exchanges"  # render request meta: what the page as
 # Headers the browser computes for its own connection; Scrapy's downloader sets its own.
 _HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "user-agent"}
 _ANSWER_DROPPED = {"content-encoding", "content-length", "transfer-encoding"}  # body is decoded
-# The controls a list pages on with: pressed in this order, one per step.
-CONTROLS = (
-    "下一页",
-    "下页",
-    "后页",
-    "加载更多",
-    "点击加载更多",
-    "查看更多",
-    "更多",
-    "下一页>",
-    ">",
-    "›",
-    "Next",
-    "next",
-)
-SETTLE_POLL = 0.1  # seconds between looks at the page's requests after pressing a control
-SETTLE_QUIET = 3  # looks in a row with nothing in flight: the page has settled
-SETTLE_START = 1.0  # seconds a press has to start a request; a control may only redraw
-SETTLE_LONGEST = 5.0  # seconds: a page still asking for more after this is read as it is
 MAX_REQUESTS = 100  # requests one rendered page may make; later ones are refused
 
 
@@ -121,7 +103,7 @@ def render_request(request: Request) -> Request:
         "playwright": True,
         "playwright_include_page": True,
         # "load", not "networkidle": a page that polls forever would never get there;
-        # walk_pages waits for the page's requests itself, bounded
+        # crawler.pagewalk waits for the page's requests itself, bounded
         "playwright_page_goto_kwargs": {"wait_until": "load"},
         "download_slot": urlsplit(request.url).netloc + " browser",
         ConditionalGetMiddleware.VALIDATED: None,  # a browser needs the page, not a 304
@@ -135,6 +117,7 @@ class Exchange:
 
     request: Request
     resource_type: str  # as the browser names it: document, script, xhr, fetch ...
+    base: str  # the URL of the frame that asked: where the links its script draws lead from
     response: Response | None = None
     fault: faults.FaultInfo | None = None
     fetched_at: float = field(default_factory=time.time)
@@ -208,7 +191,8 @@ class BrowserMiddleware:
             stats.inc_value(f"nianbao/render/refused/{'closing' if recording.closed else 'too_many_requests'}")
             await _reply(route.abort("blockedbyclient"), recording)
             return
-        exchange = Exchange(scrapy_request(asked, page_request), asked.resource_type)
+        base = asked.frame.url if asked.frame.url.startswith(("http:", "https:")) else page_request.url
+        exchange = Exchange(scrapy_request(asked, page_request), asked.resource_type, base)
         recording.exchanges.append(exchange)
         recording.in_flight += 1
         try:
@@ -268,93 +252,6 @@ def answer_headers(response: Response) -> dict[str, str]:
         for name, values in headers.items()
         if name.decode("latin-1").lower() not in _ANSWER_DROPPED
     }
-
-
-@dataclass(slots=True)
-class Walk:
-    """What pressing through a rendered list gave: its views, and why the walk ended."""
-
-    views: list[str]
-    ended: str  # "end" (no control left), or a bound: "limit", "timeout", "repeats", "unsettled"
-
-
-async def walk_pages(page: Page, recording: Recording, limit: int, timeout: float) -> Walk:
-    """The page's HTML as drawn, then after each press of its next-page or load-more control.
-
-    Bounded: at most ``limit`` views and ``timeout`` seconds; a press after which no link
-    not seen before appears ends it (a list that repeats itself); so does a page whose
-    requests never stop for ``SETTLE_LONGEST`` seconds (it is read as it is then).
-    """
-    deadline = time.monotonic() + timeout
-    if not await settle(recording, 0, deadline):
-        return Walk([await page.content()], "unsettled")
-    views, seen = [await page.content()], await link_urls(page)
-    while len(views) < limit:
-        if time.monotonic() >= deadline:
-            return Walk(views, "timeout")
-        asked = len(recording.exchanges)
-        if not await press_control(page):
-            return Walk(views, "end")
-        settled = await settle(recording, asked, deadline)
-        shown = await new_links(page, seen, deadline) if settled else set()
-        views.append(await page.content())
-        if not shown:
-            return Walk(views, "repeats" if settled else "unsettled")
-        seen |= shown
-    return Walk(views, "limit")
-
-
-async def new_links(page: Page, seen: set[str], deadline: float) -> set[str]:
-    """The links the page shows that it did not before, once it has drawn them (bounded)."""
-    give_up = min(deadline, time.monotonic() + SETTLE_LONGEST)
-    while True:
-        shown = await link_urls(page) - seen
-        if shown or time.monotonic() >= give_up:
-            return shown
-        await asyncio.sleep(SETTLE_POLL)
-
-
-async def link_urls(page: Page) -> set[str]:
-    return set(await page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)"))
-
-
-async def press_control(page: Page) -> bool:
-    """Click the first enabled control whose text is a next-page or load-more label."""
-    for label in CONTROLS:
-        control = page.locator("a, button, input[type=button], span, li").filter(has_text=label)
-        for index in range(await control.count()):
-            candidate = control.nth(index)
-            text = (await candidate.inner_text()).strip()
-            href = (await candidate.get_attribute("href") or "").strip()
-            if text != label or not await candidate.is_visible() or not await candidate.is_enabled():
-                continue
-            if href and not href.startswith(("#", "javascript:")):
-                continue  # a real link: the static reader follows those
-            await candidate.click(timeout=5000)
-            return True
-    return False
-
-
-async def settle(recording: Recording, asked: int, deadline: float) -> bool:
-    """Wait for the requests a press started (if any start) to be answered, and a quiet spell.
-
-    ``asked`` is how many requests the page had made before the press: the browser hands
-    a new one over a moment after the click, so a quiet spell before it proves nothing.
-    False when the page has not stopped asking after ``SETTLE_LONGEST`` seconds (a page
-    polling forever) or by ``deadline``.
-    """
-    give_up = min(deadline, time.monotonic() + SETTLE_LONGEST)
-    started_by = min(give_up, time.monotonic() + SETTLE_START)
-    while len(recording.exchanges) <= asked and time.monotonic() < started_by:
-        await asyncio.sleep(SETTLE_POLL)
-    quiet, seen = 0, len(recording.exchanges)
-    while quiet < SETTLE_QUIET:
-        if time.monotonic() >= give_up:
-            return False
-        await asyncio.sleep(SETTLE_POLL)
-        busy = recording.in_flight or len(recording.exchanges) != seen
-        quiet, seen = (0 if busy else quiet + 1), len(recording.exchanges)
-    return True
 
 
 def recording_of(response: Response) -> Recording | None:

@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 
 from crawler import config
 from crawler.apipages import api_from_meta, api_request, next_numbers
-from crawler.browser import Exchange, Recording, page_of, recording_of, render_mode, render_request, walk_pages
+from crawler.browser import Exchange, Recording, page_of, recording_of, render_mode, render_request
 from crawler.coverage import Coverage
 from crawler.items import (
     ArticlePage,
@@ -46,6 +46,7 @@ from crawler.items import (
     capture_fields,
 )
 from crawler.jsonlists import json_body, json_total
+from crawler.pagewalk import walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.roles import page_role, script_driven_reason, stated_total
@@ -179,10 +180,10 @@ class PortalSpider(scrapy.Spider):
         finally:
             await recording.close(page)
         self._count(portal.id, "rendered")
-        self.crawler.stats.inc_value("nianbao/render/views", len(walk.views))
+        self.crawler.stats.inc_value("nianbao/render/views", walk.steps)
         if walk.ended != "end":  # stopped by a bound: what was drawn is read, the bound recorded
             self.crawler.stats.inc_value(f"nianbao/render/bounded/{walk.ended}")
-            detail = f"rendering stopped after {len(walk.views)} views: {walk.ended}"
+            detail = f"rendering stopped after {walk.steps} views: {walk.ended}"
             yield Fault(
                 portal_id=portal.id,
                 url=response.url,
@@ -194,10 +195,12 @@ class PortalSpider(scrapy.Spider):
         links: list[Link] = []
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
-            if exchange.response is not None and exchange.resource_type in {"xhr", "fetch"}:
-                links += list_entries(exchange.response) if isinstance(exchange.response, TextResponse) else []
+            answer = exchange.response
+            if answer is not None and exchange.resource_type in {"xhr", "fetch"} and isinstance(answer, TextResponse):
+                # its links lead from the frame whose script asked, as that script draws them
+                links += list_entries(answer.replace(url=exchange.base))
         for view in walk.views:
-            links += page_links(HtmlResponse(response.url, body=view.encode("utf-8"), encoding="utf-8"))
+            links += page_links(HtmlResponse(view.url, body=view.html.encode("utf-8"), encoding="utf-8"))
         unique = {link.url: link for link in links}  # a load-more view repeats the views before it
         for request in self._follow(portal, list(unique.values()), response.url, response.url):
             yield request

@@ -17,34 +17,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixtures.world.families.scripted import PORTALS, SHAPES, Shape, portal_spec
+from fixtures.world.families.scripted import (
+    DATE_KEYS,
+    NEST_KEYS,
+    OFFSET_KEYS,
+    PAGE_KEYS,
+    PORTALS,
+    SHAPES,
+    SIZE_KEYS,
+    TITLE_KEYS,
+    TOTAL_KEYS,
+    Shape,
+    portal_spec,
+)
 from fixtures.world.world import World, build_world
-from tests.crawler.walk import Walk, walk
-
-PAGE_KEYS = ("pageNo", "pageNum", "pageIndex", "page", "currPage", "current", "pn")
-OFFSET_KEYS = ("offset", "start", "from", "begin", "skip")
-SIZE_KEYS = ("pageSize", "size", "rows", "limit", "perPage", "ps")
-TOTAL_KEYS = ("total", "recordCount", "totalCount", "RowCount", "count", "")
-NEST_KEYS = ("data", "result", "custom", "list", "records", "items", "infolist", "obj", "page", "content")
-
-
-def held(world: World, portal_id: str) -> set[str]:
-    base = world.base_urls[portal_id]
-    return {base + report.page_path for report in world.archivable_reports() if report.portal_id == portal_id}
-
-
-def noise(world: World, portal_id: str) -> set[str]:
-    return {world.base_urls[portal_id] + item.path for item in world.noise if item.portal_id == portal_id}
-
-
-def check(world: World, walked: Walk) -> None:
-    for portal_id in world.portals:
-        missing = held(world, portal_id) - walked.reports
-        assert not missing, f"{portal_id}: {len(missing)} of {len(held(world, portal_id))} reports not found"
-        assert not noise(world, portal_id) & walked.reports, f"{portal_id}: noise read as a report"
-    followed = {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
-    assert not followed, f"an article's links were followed: {sorted(followed)}"
-    assert not walked.findings, f"a list read to its end was reported short: {walked.findings}"
+from tests.crawler.walk import Walk, check, held, noise, walk
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +81,12 @@ def shapes(draw: st.DrawFn) -> Shape:
         first=static if kind == "more" else 0 if offset else draw(st.sampled_from([0, 1])),
         size=size,
         nest=nest,
-        title_key=draw(st.sampled_from(["title", "DOCTITLE", "infoname", "name", "bt", "articleTitle"])),
+        title_key=draw(st.sampled_from(TITLE_KEYS)),
         url_key=draw(st.sampled_from(["url", "DOCPUBURL", "link", "href", "detailUrl", ""])),
         id_key=draw(st.sampled_from(["id", "infoid", "docId", "articleId", "guid"])),
-        date_key=draw(st.sampled_from(["pubDate", "publishTime", "DOCRELTIME", "infodate", "createTime"])),
+        date_key=draw(st.sampled_from(DATE_KEYS)),
         epoch=draw(st.booleans()),
-        total_key=draw(st.sampled_from(["total", "recordCount", "totalCount", "RowCount", "count", ""]))
-        if nest
-        else "",
+        total_key=draw(st.sampled_from(TOTAL_KEYS)) if nest else "",
         absolute=draw(st.booleans()),
         static=static,
     )

@@ -37,6 +37,7 @@ class Walk:
     articles: set[str] = field(default_factory=set)  # URLs read as articles that are not reports
     stats: dict[str, int] = field(default_factory=dict)
     findings: list[CoverageFinding] = field(default_factory=list)  # lists short of their stated size
+    rendered: set[str] = field(default_factory=set)  # list pages sent to the browser (not walked here)
 
     def requested(self) -> set[str]:
         return {request.url for request in self.requests}
@@ -57,6 +58,8 @@ def walk(world: World, folder: Path) -> Walk:
     while queue and len(result.requests) < REQUEST_LIMIT:
         request = queue.popleft()
         key = fingerprint(request)
+        if request.meta.get("playwright"):
+            result.rendered.add(request.url)
         if key in seen or request.meta.get("nianbao_role") == "attachment" or request.meta.get("playwright"):
             continue
         seen.add(key)
@@ -99,3 +102,24 @@ def _answer(world: World, origins: dict[str, str], request: Request, hops: int =
         return None
     cls = responsetypes.from_args(headers=headers, url=request.url, body=answer.body)
     return cls(url=request.url, status=200, headers=headers, body=answer.body, request=request)
+
+
+def held(world: World, portal_id: str) -> set[str]:
+    base = world.base_urls[portal_id]
+    return {base + report.page_path for report in world.archivable_reports() if report.portal_id == portal_id}
+
+
+def noise(world: World, portal_id: str) -> set[str]:
+    return {world.base_urls[portal_id] + item.path for item in world.noise if item.portal_id == portal_id}
+
+
+def check(world: World, walked: Walk) -> None:
+    """Every report of every portal found, no noise read as a report, no article's links
+    followed, and no coverage finding (every list was read to its end)."""
+    for portal_id in world.portals:
+        missing = held(world, portal_id) - walked.reports
+        assert not missing, f"{portal_id}: {len(missing)} of {len(held(world, portal_id))} reports not found"
+        assert not noise(world, portal_id) & walked.reports, f"{portal_id}: noise read as a report"
+    followed = {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
+    assert not followed, f"an article's links were followed: {sorted(followed)}"
+    assert not walked.findings, f"a list read to its end was reported short: {walked.findings}"

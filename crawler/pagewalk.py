@@ -1,0 +1,194 @@
+"""Walking a rendered list page to its end: every frame's HTML, step after step.
+
+A step is what a reader of the page would do next: press its next-page or load-more
+control (``CONTROLS``, in any frame: a list may sit in an iframe), or, when it has none,
+scroll whatever scrolls (the window, or a container, in every frame) to its bottom, as a
+list that loads on scroll waits for. After each step the walk waits for the requests it started (bounded)
+and for new links to be drawn. It ends when no step is left, when a step shows nothing
+new and either asked for nothing, left no control to press, or was a scroll (the list's
+end), and otherwise at a bound: ``limit`` steps, ``timeout`` seconds, a list that
+repeats itself (a step that asked for more and drew nothing new, its control still
+there), a page that never stops asking (``SETTLE_LONGEST``). ``crawler.browser`` sends
+the page's requests through Scrapy; this module only drives the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.async_api import Frame, Locator, Page
+
+    from crawler.browser import Recording
+
+logger = logging.getLogger(__name__)
+
+# The controls a list pages on with: pressed in this order, one per step.
+CONTROLS = (
+    "下一页",
+    "下页",
+    "后页",
+    "加载更多",
+    "点击加载更多",
+    "查看更多",
+    "更多",
+    "下一页>",
+    ">",
+    "›",
+    "Next",
+    "next",
+)
+SETTLE_POLL = 0.1  # seconds between looks at the page's requests after a step
+SETTLE_QUIET = 3  # looks in a row with nothing in flight: the page has settled
+SETTLE_START = 1.0  # seconds a step (or a page's first timer) has to start a request; a control may only redraw
+SETTLE_LONGEST = 5.0  # seconds: a page still asking for more after this is read as it is
+# Scroll every scrolled box of the frame (the document too) to its bottom; true when one moved.
+SCROLL_DOWN = """() => {
+  const boxes = [document.scrollingElement, ...document.querySelectorAll('*')].filter(box => box
+    && box.scrollHeight > box.clientHeight + 1
+    && (box === document.scrollingElement || /auto|scroll/.test(getComputedStyle(box).overflowY)));
+  let moved = false;
+  for (const box of boxes) {
+    const before = box.scrollTop;
+    box.scrollTop = box.scrollHeight;
+    moved = moved || box.scrollTop !== before;
+  }
+  return moved;
+}"""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One frame's HTML as drawn, and its URL (what its relative links are read against)."""
+
+    url: str
+    html: str
+
+
+@dataclass(slots=True)
+class Walk:
+    """What stepping through a rendered list gave: its views, and why the walk ended."""
+
+    views: list[View]
+    steps: int  # views of the whole page: the first, then one a step
+    ended: str  # "end" (no step left), or a bound: "limit", "timeout", "repeats", "unsettled"
+
+
+async def walk_pages(page: Page, recording: Recording, limit: int, timeout: float) -> Walk:
+    """Every frame's HTML as first drawn, then after each step; at most ``limit`` steps and
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    # the page's own requests, then those of a list drawn after a timer (setTimeout at load)
+    if not await settle(recording, 0, deadline) or not await settle(recording, len(recording.exchanges), deadline):
+        return Walk(await views_of(page), 1, "unsettled")
+    views, seen, steps = await views_of(page), await link_urls(page), 1
+    while steps < limit:
+        if time.monotonic() >= deadline:
+            return Walk(views, steps, "timeout")
+        asked = len(recording.exchanges)
+        how = await step(page)
+        if how is None:
+            return Walk(views, steps, "end")
+        settled = await settle(recording, asked, deadline)
+        requested = len(recording.exchanges) > asked
+        shown = await new_links(page, seen, deadline if requested else time.monotonic()) if settled else set()
+        views += await views_of(page)
+        steps += 1
+        if not shown:
+            return Walk(views, steps, await _why_nothing(page, how, settled, requested))
+        seen |= shown
+    return Walk(views, steps, "limit")
+
+
+async def _why_nothing(page: Page, how: str, settled: bool, requested: bool) -> str:
+    """A step that showed nothing new: the list's end, unless it asked for more with its control still there."""
+    if not settled:
+        return "unsettled"
+    if how == "scroll" or not requested or await find_control(page) is None:
+        return "end"
+    return "repeats"
+
+
+async def step(page: Page) -> str | None:
+    """Press the page's control, or else scroll it: ``"control"``, ``"scroll"``, or None (nothing left)."""
+    control = await find_control(page)
+    if control is not None:
+        await control.click(timeout=5000)
+        return "control"
+    moved = [await frame.evaluate(SCROLL_DOWN) for frame in frames(page)]  # all: any box may be the list
+    return "scroll" if any(moved) else None
+
+
+async def find_control(page: Page) -> Locator | None:
+    """The first enabled, visible control, in any frame, whose text is a next-page or load-more label."""
+    for label in CONTROLS:
+        for frame in frames(page):
+            control = frame.locator("a, button, input[type=button], span, li").filter(has_text=label)
+            for index in range(await control.count()):
+                candidate = control.nth(index)
+                text = (await candidate.inner_text()).strip()
+                href = (await candidate.get_attribute("href") or "").strip()
+                if text != label or not await candidate.is_visible() or not await candidate.is_enabled():
+                    continue
+                if href and not href.startswith(("#", "javascript:")):
+                    continue  # a real link: the static reader follows those
+                return candidate
+    return None
+
+
+def frames(page: Page) -> list[Frame]:
+    """The page's frames that are still attached, the page's own first."""
+    return [frame for frame in page.frames if not frame.is_detached()]
+
+
+async def views_of(page: Page) -> list[View]:
+    """Each frame's HTML, with the URL its links are read against (a blank frame's: the page's)."""
+    views = []
+    for frame in frames(page):
+        url = frame.url if frame.url.startswith(("http:", "https:")) else page.url
+        views.append(View(url, await frame.content()))
+    return views
+
+
+async def new_links(page: Page, seen: set[str], give_up: float) -> set[str]:
+    """The links the page shows that it did not before, once it has drawn them (until ``give_up``,
+    or ``SETTLE_LONGEST`` seconds)."""
+    give_up = min(give_up, time.monotonic() + SETTLE_LONGEST)
+    while True:
+        shown = await link_urls(page) - seen
+        if shown or time.monotonic() >= give_up:
+            return shown
+        await asyncio.sleep(SETTLE_POLL)
+
+
+async def link_urls(page: Page) -> set[str]:
+    found: set[str] = set()
+    for frame in frames(page):
+        found |= set(await frame.eval_on_selector_all("a[href]", "links => links.map(link => link.href)"))
+    return found
+
+
+async def settle(recording: Recording, asked: int, deadline: float) -> bool:
+    """Wait for the requests a step started (if any start) to be answered, and a quiet spell.
+
+    ``asked`` is how many requests the page had made before the step: the browser hands
+    a new one over a moment after the click, so a quiet spell before it proves nothing.
+    False when the page has not stopped asking after ``SETTLE_LONGEST`` seconds (a page
+    polling forever) or by ``deadline``.
+    """
+    give_up = min(deadline, time.monotonic() + SETTLE_LONGEST)
+    started_by = min(give_up, time.monotonic() + SETTLE_START)
+    while len(recording.exchanges) <= asked and time.monotonic() < started_by:
+        await asyncio.sleep(SETTLE_POLL)
+    quiet, seen = 0, len(recording.exchanges)
+    while quiet < SETTLE_QUIET:
+        if time.monotonic() >= give_up:
+            return False
+        await asyncio.sleep(SETTLE_POLL)
+        busy = recording.in_flight or len(recording.exchanges) != seen
+        quiet, seen = (0 if busy else quiet + 1), len(recording.exchanges)
+    return True
