@@ -1,7 +1,7 @@
 """The consistency rules (勾稽关系) of docs/RECORD.md, judged on the parsed tables.
 
 A failed rule is data: the parser reports it and never repairs a number. A rule with a
-null operand is ``uncertain``. R6 spans two years and is judged in the archive.
+null operand is ``uncertain``.
 """
 
 from __future__ import annotations

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from research import codebook
+
 FORMAT_VERSIONS = ("2021", "2019", "pre2019", "unknown")
-RULES = ("R1", "R2", "R3", "R4", "R5", "R6")
+RULES = tuple(codebook.RULES)  # the rules the parser judges; a filter on any other could match nothing
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the regulation dates from 2008; anything far outside is a typo
 SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 40  # rapidfuzz WRatio, 0-100: below it a name shares too little to suggest

@@ -56,3 +56,14 @@ def test_unknown_agency_suggests_the_closest_names() -> None:
 def test_a_year_not_archived_lists_the_archived_ones() -> None:
     with pytest.raises(BadFilter, match="archived years: 2021, 2023"):
         require_year(2022, [2023, 2021], "郑州市二七区统计局")
+
+
+def test_only_a_rule_the_parser_judges_can_be_filtered_on() -> None:
+    """A filter on a rule no report is ever judged by would list nothing and say nothing."""
+    from parsers.checks import run_checks
+    from tests.research.reports import report_from_spec, year_pair
+
+    judged = {check.rule for check in run_checks(report_from_spec(year_pair()[0]).tables)}
+    assert set(parse_filters(failed=sorted(judged)).failed_rules) == judged
+    with pytest.raises(BadFilter, match="unknown rule 'R6'"):
+        parse_filters(failed=["R6"])
