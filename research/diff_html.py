@@ -105,12 +105,16 @@ def _label(diff: ReportDiff, cell: CellChange, key: str) -> str:
     return f'{escape(entry.printed(era).title_zh)}<br><small class="key">{escape(key + note)}</small>'
 
 
+STATUS_ZH = {"pass": "成立", "fail": "不成立", "uncertain": "无法判断", None: "无此项"}
+
+
 def _checks_html(diff: ReportDiff) -> str:
     if not diff.checks:
         return ""
     items = "".join(
-        f'<li class="flip">{escape(c.rule)} {escape(c.subject)}: {c.old} → {c.new} '
-        f"<small>{escape(c.detail)}</small></li>"
+        f'<li class="flip">{escape(c.rule)} {escape(codebook.RULE_TITLES_ZH.get(c.rule, ""))}：'
+        f"{STATUS_ZH.get(c.old, c.old)} → {STATUS_ZH.get(c.new, c.new)}"
+        f'<br><small class="key">{escape(c.subject)} {c.old} → {c.new}: {escape(c.detail)}</small></li>'
         for c in diff.checks
     )
     return f'<h2>结果有变化的勾稽关系</h2><ul class="checks">{items}</ul>'

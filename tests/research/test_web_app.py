@@ -175,6 +175,7 @@ def english_words(page: str) -> set[str]:
         ("/report/1", ""),
         ("/agency", "name=郑州市二七区统计局"),
         ("/diff", "agency=二七区统计局&year=2023"),
+        ("/diff", "agency=洛阳市西工区教育局&year=2023"),  # R1 and R3 stop holding
         ("/alerts", ""),
     ],
 )
