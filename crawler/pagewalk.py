@@ -1,15 +1,16 @@
 """Walking a rendered list page to its end: every frame's HTML, step after step.
 
 A step is what a reader of the page would do next: press its next-page or load-more
-control (``CONTROLS``, in any frame: a list may sit in an iframe), or, when it has none,
-scroll whatever scrolls (the window, or a container, in every frame) to its bottom, as a
-list that loads on scroll waits for. After each step the walk waits for the requests it started (bounded)
-and for new links to be drawn. It ends when no step is left, when a step shows nothing
-new and either asked for nothing, left no control to press, or was a scroll (the list's
-end), and otherwise at a bound: ``limit`` steps, ``timeout`` seconds, a list that
-repeats itself (a step that asked for more and drew nothing new, its control still
-there), a page that never stops asking (``SETTLE_LONGEST``). ``crawler.browser`` sends
-the page's requests through Scrapy; this module only drives the page.
+control (``CONTROLS``: a link, button, input, span, li or div, in any frame: a list may
+sit in an iframe), or, when it has none, scroll whatever scrolls (the window, or a
+container, in every frame) to its bottom, as a list that loads on scroll waits for.
+After each step the walk waits for the requests it started (bounded) and for new links
+to be drawn. It ends when no step is left, when a step shows nothing new and either
+asked for nothing, left no control to press, or was a scroll (the list's end), and
+otherwise at a bound: ``limit`` steps, ``timeout`` seconds, a list that repeats itself
+(a step that asked for more and drew nothing new, its control still there), a page that
+never stops asking (``SETTLE_LONGEST``). ``crawler.browser`` sends the page's requests
+through Scrapy; this module only drives the page.
 """
 
 from __future__ import annotations
@@ -124,20 +125,34 @@ async def step(page: Page) -> str | None:
 
 
 async def find_control(page: Page) -> Locator | None:
-    """The first enabled, visible control, in any frame, whose text is a next-page or load-more label."""
+    """The first enabled, visible control, in any frame, whose label is a next-page or load-more one."""
     for label in CONTROLS:
         for frame in frames(page):
-            control = frame.locator("a, button, input[type=button], span, li").filter(has_text=label)
-            for index in range(await control.count()):
-                candidate = control.nth(index)
-                text = (await candidate.inner_text()).strip()
-                href = (await candidate.get_attribute("href") or "").strip()
-                if text != label or not await candidate.is_visible() or not await candidate.is_enabled():
-                    continue
-                if href and not href.startswith(("#", "javascript:")):
-                    continue  # a real link: the static reader follows those
-                return candidate
+            for candidates in _candidates(frame, label):
+                for index in range(await candidates.count()):
+                    if await _pressable(candidates.nth(index), label):
+                        return candidates.nth(index)
     return None
+
+
+def _candidates(frame: Frame, label: str) -> tuple[Locator, ...]:
+    """What may be the control labelled ``label``: elements showing it as their text, a
+    button input carrying it as its value, and last a div (after the elements it may wrap)."""
+    shown = "a, button, span, li"
+    valued = f'input[type=button][value="{label}"], input[type=submit][value="{label}"]'
+    return (
+        frame.locator(shown).filter(has_text=label),
+        frame.locator(valued),
+        frame.locator("div").filter(has_text=label),
+    )
+
+
+async def _pressable(candidate: Locator, label: str) -> bool:
+    text = (await candidate.inner_text()).strip() or (await candidate.get_attribute("value") or "").strip()
+    if text != label or not await candidate.is_visible() or not await candidate.is_enabled():
+        return False
+    href = (await candidate.get_attribute("href") or "").strip()
+    return not href or href.startswith(("#", "javascript:"))  # a real link: the static reader follows those
 
 
 def frames(page: Page) -> list[Frame]:

@@ -49,6 +49,8 @@ GAPS = {
     "a list that loads as the window scrolls": Variant(pager="window", label=""),
     "a list in an iframe": Variant(frame="static"),
     "a control that does nothing at the end": Variant(end="inert"),
+    "an input button labelled by its value": Variant(control="input"),
+    "a div that loads more": Variant(pager="more", label="加载更多", control="div"),
     "relative row URLs in an HTML fragment": Variant(draw="fragment", href="relative"),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
