@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections import Counter
@@ -92,11 +93,10 @@ def check_command(
     settings = crawl_settings(registry=registry, portal_ids=portal_ids, local=local, overrides=setting_pairs(overrides))
     settings.set("DOWNLOAD_TIMEOUT", timeout, priority="cmdline")
     total = sum(len(portal.start_urls) for portal in chosen_portals(settings, local=local))
-    done = Counter[str]()
+    done = itertools.count(1)
 
     def seen(result: Any) -> None:
-        done["all"] += 1
-        click.echo(f"checked {done['all']}/{total}: {result.line()}", err=True)
+        click.echo(f"checked {next(done)}/{total}: {result.line()}", err=True)
 
     results = check_portals(settings, seen)
     for result in results:

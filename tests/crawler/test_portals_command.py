@@ -102,3 +102,10 @@ def test_list_shows_each_portal_with_its_source_or_why_it_is_unverified(tmp_path
     assert lines[0].endswith("source: https://example.org/page") and lines[1].endswith("UNVERIFIED: pinyin guess")
     rows = CliRunner().invoke(main, ["portals", "list", "--portals", str(registry), "--format", "json"]).output
     assert [json.loads(row)["unverified"] for row in rows.splitlines()] == [None, "pinyin guess"]
+
+
+def test_an_unknown_id_stops_the_check_before_any_request(tmp_path: Path) -> None:
+    registry = tmp_path / "portals.yaml"
+    registry.write_text(yaml.safe_dump({"portals": [entry("erqi", "http://127.0.0.1/")]}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["portals", "check", "--portals", str(registry), "--only", "nope"])
+    assert (result.exit_code, result.output) == (2, "Error: unknown portal id(s): nope (known: erqi)\n")
