@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -189,10 +189,16 @@ class ArchiveExtension:
     # -- what conditional GET reads ---------------------------------------------------
 
     def latest_validators(self, url: str) -> Validated | None:
-        found = self.archive.latest_validators(url) if self.archive else None
-        if found is None or found.sha256 is None:
-            return None
-        return Validated(found.etag, found.last_modified, found.sha256, asdict(found.warc) if found.warc else None)
+        return self.validators_of([url]).get(url)
+
+    def validators_of(self, urls: Iterable[str]) -> dict[str, Validated]:
+        """The validators of many URLs, in one query: a URL that has none is left out."""
+        found = self.archive.latest_validators_of(urls) if self.archive else {}
+        return {
+            url: Validated(v.etag, v.last_modified, v.sha256, asdict(v.warc) if v.warc else None)
+            for url, v in found.items()
+            if v.sha256 is not None
+        }
 
     def stored_bytes(self, sha256: str) -> bytes | None:
         from storage.errors import ArchiveError

@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries with back-off, conditional GET, block-page detection.
+"""Downloader middlewares (and a spider one): retries with back-off, conditional GET, block-page detection.
 
 - ``BackoffRetryMiddleware`` (replaces Scrapy's RetryMiddleware; RETRY_* settings):
   waits before each retry, ``NIANBAO_RETRY_BACKOFF`` × 2^(n-1) seconds, or what a
@@ -7,6 +7,8 @@
   If-Modified-Since from the latest capture of the URL in the archive; a ``304`` is
   answered from the stored copy (flag ``not_modified``), so an unchanged list page still
   yields its links and an unchanged report page its attachments.
+- ``PrefetchValidators`` (a spider middleware, with it): looks up the validators of the
+  requests a callback yields in one query, for ConditionalGetMiddleware to send.
 - ``PortalOffsiteMiddleware`` (replaces Scrapy's OffsiteMiddleware): a request outside
   its portal (``Portal.allows``: host and port, or ``Portal.in_scope``) ends in
   ``OffsiteRequest`` at the downloader, where the spider's errback records it as a fault
@@ -21,10 +23,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -35,13 +38,18 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import config
+from crawler.extensions import Validated
 from crawler.stopping import pause
 from crawler.waits import Wait, wait_started
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from scrapy.crawler import Crawler
 
     from crawler.extensions import ArchiveExtension, HostPoliteness
+
+PREFETCHED = "nianbao_validators"  # request meta: (its URL, its validators or None), found by PrefetchValidators
 
 
 def retry_after(response: Response | None, now: datetime | None = None) -> float | None:
@@ -118,7 +126,7 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or b"If-None-Match" in request.headers or self.VALIDATED in request.meta:
             return
-        validators = self.archive.latest_validators(request.url)
+        validators = self.validators(request)
         if validators is None or not (validators.etag or validators.last_modified):
             return
         if validators.etag:
@@ -127,6 +135,13 @@ class ConditionalGetMiddleware:
             request.headers["If-Modified-Since"] = validators.last_modified
         request.meta[self.VALIDATED] = validators.as_meta()
         self.stats.inc_value("nianbao/conditional/sent")
+
+    def validators(self, request: Request) -> Validated | None:
+        """The request's validators: looked up with its page's other links (PrefetchValidators), or now."""
+        url, known = request.meta.get(PREFETCHED) or (None, None)
+        if url != request.url:  # none looked up, or a redirect's copy of the meta of the URL before it
+            return self.archive.latest_validators(request.url)
+        return None if known is None else Validated(**known)
 
     def process_response(self, request: Request, response: Response) -> Response:
         validated = request.meta.get(self.VALIDATED)
@@ -138,6 +153,55 @@ class ConditionalGetMiddleware:
             self.stats.inc_value("nianbao/conditional/copy_missing")
             return response  # the spider records the 304 as a fault: nothing to read
         return replayed(response, stored)
+
+
+class PrefetchValidators:
+    """Spider middleware: the validators of every GET request a callback yields, in one query.
+
+    Asked one request at a time, the archive answered each with a query of its own: most
+    of a recrawl's work for a page that answers ``304``. Held until the callback ends, the
+    requests of a list page are looked up together, and each carries what was found (or
+    that nothing was) in its meta for ConditionalGetMiddleware. Found before the request
+    waits in the scheduler, a validator may be older than the URL's latest capture by the
+    time the request is sent; the server then answers ``200`` and the new bytes are
+    stored as usual. A capture is never unfinished again once finished, so a validator
+    found here stays one (crash safety: an unfinished capture is never sent as one).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not config.get_bool(crawler.settings, "NIANBAO_CONDITIONAL_GET"):
+            raise NotConfigured("NIANBAO_CONDITIONAL_GET is off")
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrefetchValidators:
+        return cls(crawler)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        held: list[Request] = []
+        failed: Exception | None = None
+        try:
+            async for element in result:
+                if isinstance(element, Request) and element.method == "GET":
+                    held.append(element)
+                else:
+                    yield element
+        except Exception as error:  # raised again below: the requests yielded before it still go out
+            failed = error
+        for request in self.prefetched(held):
+            yield request
+        if failed is not None:
+            raise failed
+
+    def prefetched(self, requests: list[Request]) -> list[Request]:
+        from crawler.extensions import ArchiveExtension
+
+        archive = self.crawler.get_extension(ArchiveExtension)
+        known = archive.validators_of(r.url for r in requests) if archive is not None and requests else {}
+        for request in requests:
+            found = known.get(request.url)
+            request.meta[PREFETCHED] = (request.url, asdict(found) if found else None)  # plain data
+        return requests
 
 
 def replayed(not_modified: Response, body: bytes) -> Response:

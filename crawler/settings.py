@@ -65,6 +65,7 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # dropped links silently
     "crawler.frontier.LeaseKeeper": 10,  # with a frontier: sees the callbacks' final output
+    "crawler.middlewares.PrefetchValidators": 100,  # after Scrapy's filters (500-900): only requests kept
 }
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,

@@ -19,14 +19,14 @@ record a sighting; nothing is overwritten or deleted. Failures surface as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,7 @@ from storage.warc_http import header_value
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 Headers = Sequence[tuple[str, str]]
+LOOKUP_BATCH = 500  # URLs in one validator query: far below any database's limit of parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,20 +231,27 @@ class Archive:
 
     def latest_validators(self, url: str) -> Validators | None:
         """ETag, Last-Modified and sha256 of the latest full (200) response from ``url``."""
-        query = (
-            select(CaptureRow)
-            .where(CaptureRow.url == url, CaptureRow.status == 200, CaptureRow.sha256.is_not(None))
-            .order_by(CaptureRow.fetched_at.desc(), CaptureRow.id.desc())
-            .limit(1)
-        )
-        with Session(self.engine) as session:
-            capture = session.scalars(query).first()
-        if capture is None or capture.unfinished is not None:
-            return None  # a 304 to an unfinished capture would leave its report unparsed for good
-        warc = _prior(capture)
-        if capture.warc_record_type == "revisit" and capture.payload_digest:
-            warc = self.prior_record(capture.payload_digest) or warc  # point at the full response
-        return Validators(capture.etag, capture.last_modified, capture.sha256, warc)
+        return self.latest_validators_of([url]).get(url)
+
+    def latest_validators_of(self, urls: Iterable[str]) -> dict[str, Validators]:
+        """``latest_validators`` of many URLs in a query per ``LOOKUP_BATCH`` of them: a URL
+        that has none is left out."""
+        found: dict[str, Validators] = {}
+        wanted = sorted(set(urls))
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), LOOKUP_BATCH):
+                batch = {"urls": wanted[start : start + LOOKUP_BATCH]}
+                rows = connection.execute(_latest_full_responses(), batch).all()
+                # a 304 to an unfinished capture would leave its report unparsed for good
+                finished = [row for row in rows if not row.pending]
+                revisited = {row.payload_digest for row in finished if _is_revisit(row)}
+                priors = _first_responses(connection, revisited)
+                for row in finished:
+                    warc = _prior(row)
+                    if _is_revisit(row):
+                        warc = priors.get(row.payload_digest) or warc  # point at the full response
+                    found[row.url] = Validators(row.etag, row.last_modified, row.sha256, warc)
+        return found
 
     def finish_captures(self, url: str, sha256: str) -> None:
         """The unfinished captures of ``sha256`` at ``url`` need nothing more (bytes that are no report)."""
@@ -258,15 +266,8 @@ class Archive:
 
     def prior_record(self, payload_digest: str) -> PriorRecord | None:
         """The first response record with this payload, for an identical-payload revisit."""
-        query = (
-            select(CaptureRow)
-            .where(CaptureRow.payload_digest == payload_digest, CaptureRow.warc_record_type == "response")
-            .order_by(CaptureRow.id)
-            .limit(1)
-        )
-        with Session(self.engine) as session:
-            capture = session.scalars(query).first()
-            return None if capture is None else _prior(capture)
+        with self.engine.connect() as connection:
+            return _first_responses(connection, {payload_digest}).get(payload_digest)
 
     # Reports
 
@@ -377,10 +378,65 @@ def _warc_columns(warc: WarcRef | None) -> dict[str, Any]:
     }
 
 
-def _prior(capture: CaptureRow) -> PriorRecord | None:
+def _prior(capture: Any) -> PriorRecord | None:
+    """The record a capture row (or a row of its columns) points at, as a revisit names it."""
     if capture.warc_record_id is None or capture.warc_date is None:
         return None
     return PriorRecord(capture.url, capture.warc_date, capture.warc_record_id, capture.payload_digest)
+
+
+def _is_revisit(row: Any) -> bool:
+    return row.warc_record_type == "revisit" and bool(row.payload_digest)
+
+
+@cache
+def _latest_full_responses() -> Select[Any]:
+    """Per URL of the expanding parameter ``urls``, the columns of its latest full (200)
+    response: one ranked query, only the columns a validator needs (a capture's headers and
+    hints are JSON not worth decoding). Built once: building it costs more than running it."""
+    rank = func.row_number().over(
+        partition_by=CaptureRow.url, order_by=(CaptureRow.fetched_at.desc(), CaptureRow.id.desc())
+    )
+    ranked = (
+        select(
+            *_record_columns(),
+            CaptureRow.etag,
+            CaptureRow.last_modified,
+            CaptureRow.sha256,
+            CaptureRow.warc_record_type,
+            CaptureRow.unfinished.is_not(None).label("pending"),
+            rank.label("rank"),
+        )
+        .where(CaptureRow.url.in_(bindparam("urls", expanding=True)))
+        .where(CaptureRow.status == 200, CaptureRow.sha256.is_not(None))
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank == 1)
+
+
+@cache
+def _first_response_records() -> Select[Any]:
+    """Per payload digest of the expanding parameter ``digests``, its first response record."""
+    rank = func.row_number().over(partition_by=CaptureRow.payload_digest, order_by=CaptureRow.id)
+    ranked = (
+        select(*_record_columns(), rank.label("rank"))
+        .where(CaptureRow.payload_digest.in_(bindparam("digests", expanding=True)))
+        .where(CaptureRow.warc_record_type == "response")
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank == 1)
+
+
+def _record_columns() -> tuple[Any, ...]:
+    return (CaptureRow.url, CaptureRow.warc_date, CaptureRow.warc_record_id, CaptureRow.payload_digest)
+
+
+def _first_responses(connection: Connection, digests: set[str]) -> dict[str, PriorRecord]:
+    """Per payload digest, the first response record that holds it."""
+    if not digests:
+        return {}
+    rows = connection.execute(_first_response_records(), {"digests": sorted(digests)}).all()
+    return {row.payload_digest: prior for row in rows if (prior := _prior(row)) is not None}
 
 
 def _as_utc(moment: datetime) -> datetime:

@@ -21,6 +21,7 @@ from crawler.middlewares import (
     BlockedPage,
     BlockPageMiddleware,
     ConditionalGetMiddleware,
+    PrefetchValidators,
     block_kind,
     retry_after,
 )
@@ -185,9 +186,62 @@ def test_a_304_without_a_stored_copy_stays_a_304(archived: Any) -> None:
     assert middleware.process_response(request, Response(URL, status=304, request=request)).status == 304
 
 
+async def callback_output(elements: list[Any], error: Exception | None = None) -> Any:
+    for element in elements:
+        yield element
+    if error is not None:
+        raise error
+
+
+def prefetched(crawler: Any, elements: list[Any], error: Exception | None = None) -> list[Any]:
+    middleware = build_from_crawler(PrefetchValidators, crawler)
+
+    async def drain() -> list[Any]:
+        return [e async for e in middleware.process_spider_output(answer(200), callback_output(elements, error))]
+
+    return run(drain())
+
+
+def test_a_pages_links_carry_the_validators_found_for_all_of_them_at_once(archived: Any) -> None:
+    item, known, unknown = {"item": 1}, Request(URL), Request(URL + "?other")
+    assert prefetched(archived, [known, item, unknown]) == [item, known, unknown]  # requests after the items
+    # a newer capture is not seen: the request is sent with what was found with its page
+    sha256 = archived.get_extension(ArchiveExtension).archive.store_bytes(b"<html>newer</html>")
+    newer = [("ETag", '"newer"')]
+    archived.get_extension(ArchiveExtension).archive.record_capture(
+        URL, fetched_at=datetime.now(UTC), status=200, headers=newer, sha256=sha256
+    )
+    middleware = build_from_crawler(ConditionalGetMiddleware, archived)
+    for request in (known, unknown):
+        middleware.process_request(request)
+    assert known.headers["If-None-Match"] == b'"abc"' and b"If-None-Match" not in unknown.headers
+
+
+def test_a_redirect_is_sent_with_the_validators_of_its_own_url(archived: Any) -> None:
+    (request,) = prefetched(archived, [Request(URL + "?other")])
+    redirected = request.replace(url=URL)  # RedirectMiddleware copies the meta of the URL before
+    build_from_crawler(ConditionalGetMiddleware, archived).process_request(redirected)
+    assert redirected.headers["If-None-Match"] == b'"abc"'
+
+
+def test_a_callback_that_raises_still_yields_its_requests_then_the_error(archived: Any) -> None:
+    middleware = build_from_crawler(PrefetchValidators, archived)
+    seen: list[Any] = []
+
+    async def drain() -> None:
+        output = callback_output([Request(URL)], ValueError("a broken page"))
+        async for element in middleware.process_spider_output(answer(200), output):
+            seen.append(element)
+
+    with pytest.raises(ValueError, match="a broken page"):
+        run(drain())
+    assert [request.url for request in seen] == [URL]
+
+
 def test_conditional_get_can_be_switched_off() -> None:
-    with pytest.raises(NotConfigured):
-        build_from_crawler(ConditionalGetMiddleware, crawler_with({"NIANBAO_CONDITIONAL_GET": False}))
+    for component in (ConditionalGetMiddleware, PrefetchValidators):
+        with pytest.raises(NotConfigured):
+            build_from_crawler(component, crawler_with({"NIANBAO_CONDITIONAL_GET": False}))
 
 
 @pytest.mark.parametrize("status", [200, 304])

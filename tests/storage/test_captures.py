@@ -82,6 +82,19 @@ def test_a_revisit_points_at_the_first_full_response_with_that_payload(archive: 
     assert archive.latest_validators(URL + "?2").warc.record_id == "<first>"
 
 
+def test_validators_of_many_urls_come_in_one_call_each_from_its_own_latest_response(archive: Archive) -> None:
+    old, new, same = (archive.store_bytes(data) for data in (b"old", b"new", b"same"))
+    archive.record_capture(URL, fetched_at=T0, status=200, headers=[("ETag", '"1"')], sha256=old)
+    archive.record_capture(URL, fetched_at=T0 + timedelta(days=1), status=200, headers=[("ETag", '"2"')], sha256=new)
+    archive.record_capture(URL + "?1", fetched_at=T0, status=200, sha256=same, warc=ref("<first>", digest="sha1:S"))
+    archive.record_capture(URL + "?2", fetched_at=T0, status=200, sha256=same, warc=ref("<again>", "revisit", "sha1:S"))
+    archive.record_capture(URL + "?3", fetched_at=T0, status=200, sha256=new, unfinished={"list_url": None})
+    found = archive.latest_validators_of([URL, URL + "?2", URL + "?3", URL + "?unknown", URL])
+    assert sorted(found) == [URL, URL + "?2"]  # an unfinished capture is no validator
+    assert (found[URL].etag, found[URL].sha256) == ('"2"', new)
+    assert found[URL + "?2"].warc == PriorRecord(URL + "?1", "2024-03-01T08:00:00Z", "<first>", "sha1:S")
+
+
 def test_a_crawl_run_keeps_its_portals_and_statistics(archive: Archive) -> None:
     run = archive.start_run(["zz-erqi", "ha-hongze"])
     archive.record_capture(URL, fetched_at=T0, fault="blocked", reason="412 with a script challenge", run_id=run)
