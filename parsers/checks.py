@@ -1,7 +1,8 @@
 """The consistency rules (勾稽关系) of docs/RECORD.md, judged on the parsed tables.
 
 A failed rule is data: the parser reports it and never repairs a number. A rule with a
-null operand is ``uncertain``.
+null operand is ``uncertain``. R6 spans two years: the archive judges it when read
+(``reports_view``, migration 0005).
 """
 
 from __future__ import annotations

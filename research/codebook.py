@@ -203,6 +203,7 @@ CELL_MEANINGS = {
     "ambiguous": "numbers that could not be placed in their columns",
     "text": "anything else",
 }
+ACROSS_YEARS = "R6"  # the rule judged by the archive (reports_view), not by the parser
 RULES = {
     "R1": "applications: new + carried_over = total + carried_forward, in every column",
     "R2": "applications: total = disclosed + partially_disclosed + every withheld.*, unable.* and not_processed.* row"
@@ -210,6 +211,8 @@ RULES = {
     "R3": "applications: each row's total = the sum of its six applicant columns",
     "R4": "review_litigation: each group's total = upheld + corrected + other + pending",
     "R5": "every count is a whole number >= 0 and every amount >= 0 (the 2019 change column is signed)",
+    "R6": "across years, judged in the archive: applications.carried_forward of year N = applications.carried_over"
+    " of year N+1 for the same body, in every column (the latest version of each; mergers break it legitimately)",
 }
 RULE_TITLES_ZH = {
     "R1": "表三：第一项加第二项之和等于第三项加第四项之和",
@@ -217,6 +220,7 @@ RULE_TITLES_ZH = {
     "R3": "表三：各类申请人之和等于总计",
     "R4": "表四：各项结果之和等于总计",
     "R5": "数量为非负整数，金额不为负",
+    "R6": "跨年：上年报告的结转下年度继续办理等于本年报告的上年结转",
 }
 ERA_NAMES_ZH = {
     ERA_2021: "2021年格式",

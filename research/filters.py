@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from research import codebook
 
 FORMAT_VERSIONS = ("2021", "2019", "pre2019", "unknown")
-RULES = tuple(codebook.RULES)  # the rules the parser judges; a filter on any other could match nothing
+RULES = tuple(codebook.RULES)  # R1-R5 judged by the parser, R6 by the archive; no other rule exists
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the regulation dates from 2008; anything far outside is a typo
 SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 40  # rapidfuzz WRatio, 0-100: below it a name shares too little to suggest

@@ -25,7 +25,9 @@ from nianbao.commands.errors import BadInput
 @region_option
 @years_option
 @click.option("--format-version", "format_versions", multiple=True, help="2021, 2019, pre2019 or unknown; repeatable.")
-@click.option("--failed", "failed", multiple=True, help="Only reports that fail this rule (R1-R5); repeatable.")
+@click.option(
+    "--failed", "failed", multiple=True, help="Only reports that fail this rule (R1-R5; R6 across years); repeatable."
+)
 @click.option("--all-versions", is_flag=True, help="Every version, not only the latest of each report.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array, for programs.")

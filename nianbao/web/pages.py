@@ -152,7 +152,7 @@ def report_page(
         _diff_links(row, years),
         _versions_html(row, versions),
         _documents_html(documents),
-        _checks_html(report),
+        _checks_html(row, report),
         tables_html(report),
         *(f"<h2>{escape(s.title)}</h2><p>{escape(s.text)}</p>" for s in report.sections),
     ]
@@ -195,14 +195,18 @@ def _documents_html(documents: Sequence[DocumentInfo]) -> str:
     return f'<h2>原始文件</h2><ul id="documents">{items}</ul>'
 
 
-def _checks_html(report: Report) -> str:
-    failed = report.failed_checks()
+def _checks_html(row: VersionInfo, report: Report) -> str:
+    failed = [(c.rule, c.detail) for c in report.failed_checks()]
+    if codebook.ACROSS_YEARS in row.failed_rules:  # judged by the archive, so not among the record's checks
+        failed.append(
+            (codebook.ACROSS_YEARS, f"applications.carried_over differs from {row.year - 1}'s carried_forward")
+        )
     if not failed:
         return '<h2>勾稽关系</h2><p id="checks">各项勾稽关系均成立</p>'
     items = "".join(
-        f'<li class="failed">{escape(c.rule)} {escape(codebook.RULE_TITLES_ZH.get(c.rule, ""))}'
-        f'<br><small class="key">{escape(c.detail)}</small></li>'
-        for c in failed
+        f'<li class="failed">{escape(rule)} {escape(codebook.RULE_TITLES_ZH.get(rule, ""))}'
+        f'<br><small class="key">{escape(detail)}</small></li>'
+        for rule, detail in failed
     )
     return f'<h2>未通过的勾稽关系</h2><ul id="checks">{items}</ul>'
 

@@ -50,4 +50,4 @@ def test_json_form_names_every_cell_and_measure() -> None:
     document = json.loads(CliRunner().invoke(main, ["codebook", "--format", "json"]).output)
     assert len(document["cells"]) == len(codebook.CELLS)
     assert [measure["name"] for measure in document["measures"]] == list(NAMES)
-    assert set(document["rules"]) == {"R1", "R2", "R3", "R4", "R5"}
+    assert set(document["rules"]) == {"R1", "R2", "R3", "R4", "R5", "R6"}
