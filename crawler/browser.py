@@ -41,7 +41,7 @@ from twisted.python.failure import Failure
 
 from crawler import config
 from crawler.middlewares import ConditionalGetMiddleware
-from crawler.pagewalk import SETTLE_LONGEST, SETTLE_POLL
+from crawler.pagewalk import SETTLE_LONGEST, SETTLE_POLL, TIMERS
 from crawler.spiders import faults
 from crawler.warcrecords import WARC_HEADERS
 
@@ -179,6 +179,7 @@ class BrowserMiddleware:
         # out from the browser itself (route.continue_), so it goes, and a route that
         # refuses everything takes its place under ours: whatever ours does not answer
         # is refused, never sent past Scrapy. Routes registered last are asked first.
+        await page.add_init_script(TIMERS)
         await page.unroute("**")
         await page.route("**/*", _refuse)
         await page.route("**/*", partial(self._through_scrapy, request.meta[EXCHANGES], request))

@@ -4,19 +4,19 @@ A step is what a reader of the page would do next: press its next-page or load-m
 control (``CONTROLS``: a link, button, input, span, li or div, in any frame: a list may
 sit in an iframe), or, when it has none, scroll whatever scrolls (the window, or a
 container, in every frame) to its bottom, as a list that loads on scroll waits for.
-After each step the walk waits for the requests it started (bounded) and for new links
-to be drawn. It ends when no step is left, when a step shows nothing new and either
-asked for nothing, left no control to press, or was a scroll (the list's end), and
-otherwise at a bound: ``limit`` steps, ``timeout`` seconds, a list that repeats itself
-(a step that asked for more and drew nothing new, its control still there), a page that
-never stops asking (``SETTLE_LONGEST``). ``crawler.browser`` sends the page's requests
-through Scrapy; this module only drives the page.
+The first view waits for the timers the page set as it loaded (``TIMERS``: a list drawn
+after a ``setTimeout``). After each step the walk waits for the requests it started
+(bounded) and for new links to be drawn. It ends when no step is left or a step draws
+nothing new (the list's end: an empty answer, an inert control, a scroll at the bottom),
+and otherwise at a bound: ``limit`` steps, ``timeout`` seconds, a list that repeats
+itself (a step that drew again links it had shown), a page that never stops asking
+(``SETTLE_LONGEST``). ``crawler.browser`` sends the page's requests through Scrapy;
+this module only drives the page.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Frame, Locator, Page
 
     from crawler.browser import Recording
-
-logger = logging.getLogger(__name__)
 
 # The controls a list pages on with: pressed in this order, one per step.
 CONTROLS = (
@@ -45,8 +43,25 @@ CONTROLS = (
 )
 SETTLE_POLL = 0.1  # seconds between looks at the page's requests after a step
 SETTLE_QUIET = 3  # looks in a row with nothing in flight: the page has settled
-SETTLE_START = 1.0  # seconds a step (or a page's first timer) has to start a request; a control may only redraw
+SETTLE_START = 1.0  # seconds a step has to start a request; a control may only redraw
 SETTLE_LONGEST = 5.0  # seconds: a page still asking for more after this is read as it is
+TIMERS_LONGEST = 3.0  # seconds: the longest timer set at load that the first view waits for
+# Timers set while the page loads (and one tick after), counted until they fire: the first
+# view waits for them, so that a list drawn after a setTimeout is there, however long it takes.
+TIMERS = """(() => {
+  const pending = new Set(), set = window.setTimeout, clear = window.clearTimeout;
+  let loading = true;
+  window.setTimeout = function (callback, delay, ...rest) {
+    const run = typeof callback === 'function' ? callback : () => (0, eval)(String(callback));
+    const id = set.call(window, function () { pending.delete(id); return run.apply(this, arguments); }, delay, ...rest);
+    if (loading && (Number(delay) || 0) <= LONGEST) pending.add(id);
+    return id;
+  };
+  window.clearTimeout = function (id) { pending.delete(id); return clear.call(window, id); };
+  window.addEventListener('load', () => set.call(window, () => { loading = false; }, 0));
+  Object.defineProperty(window, '__nianbaoTimers', {value: () => pending.size});
+})();""".replace("LONGEST", str(int(TIMERS_LONGEST * 1000)))
+PENDING_TIMERS = "() => window.__nianbaoTimers ? window.__nianbaoTimers() : 0"
 # Scroll every scrolled box of the frame (the document too) to its bottom; true when one moved.
 SCROLL_DOWN = """() => {
   const boxes = [document.scrollingElement, ...document.querySelectorAll('*')].filter(box => box
@@ -83,45 +98,48 @@ async def walk_pages(page: Page, recording: Recording, limit: int, timeout: floa
     """Every frame's HTML as first drawn, then after each step; at most ``limit`` steps and
     ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    # the page's own requests, then those of a list drawn after a timer (setTimeout at load)
-    if not await settle(recording, 0, deadline) or not await settle(recording, len(recording.exchanges), deadline):
+    if not await settle(recording, 0, deadline) or not await timers_settled(page, recording, deadline):
         return Walk(await views_of(page), 1, "unsettled")
-    views, seen, steps = await views_of(page), await link_urls(page), 1
+    views, links, steps = await views_of(page), await link_urls(page), 1
+    seen = set(links)
     while steps < limit:
         if time.monotonic() >= deadline:
             return Walk(views, steps, "timeout")
-        asked = len(recording.exchanges)
-        how = await step(page)
-        if how is None:
+        asked, before = len(recording.exchanges), len(links)
+        if not await step(page):
             return Walk(views, steps, "end")
         settled = await settle(recording, asked, deadline)
         requested = len(recording.exchanges) > asked
-        shown = await new_links(page, seen, deadline if requested else time.monotonic()) if settled else set()
+        links = await drawn(page, seen, deadline if requested else time.monotonic()) if settled else links
         views += await views_of(page)
         steps += 1
-        if not shown:
-            return Walk(views, steps, await _why_nothing(page, how, settled, requested))
+        shown = set(links) - seen
+        if not shown:  # the end, unless the step drew again what was there: a list repeating itself
+            return Walk(views, steps, "unsettled" if not settled else "repeats" if len(links) > before else "end")
         seen |= shown
     return Walk(views, steps, "limit")
 
 
-async def _why_nothing(page: Page, how: str, settled: bool, requested: bool) -> str:
-    """A step that showed nothing new: the list's end, unless it asked for more with its control still there."""
-    if not settled:
-        return "unsettled"
-    if how == "scroll" or not requested or await find_control(page) is None:
-        return "end"
-    return "repeats"
+async def timers_settled(page: Page, recording: Recording, deadline: float) -> bool:
+    """Wait for the timers the page set as it loaded to fire (a list drawn after a
+    ``setTimeout``), bounded by ``TIMERS_LONGEST``, then for the requests they started."""
+    asked, give_up = len(recording.exchanges), min(deadline, time.monotonic() + TIMERS_LONGEST)
+    waited = False
+    for frame in frames(page):
+        while await frame.evaluate(PENDING_TIMERS) and time.monotonic() < give_up:
+            waited = True
+            await asyncio.sleep(SETTLE_POLL)
+    return not waited or await settle(recording, asked, deadline)
 
 
-async def step(page: Page) -> str | None:
-    """Press the page's control, or else scroll it: ``"control"``, ``"scroll"``, or None (nothing left)."""
+async def step(page: Page) -> bool:
+    """Press the page's control, or else scroll it; False when neither is left."""
     control = await find_control(page)
     if control is not None:
         await control.click(timeout=5000)
-        return "control"
+        return True
     moved = [await frame.evaluate(SCROLL_DOWN) for frame in frames(page)]  # all: any box may be the list
-    return "scroll" if any(moved) else None
+    return any(moved)
 
 
 async def find_control(page: Page) -> Locator | None:
@@ -169,21 +187,22 @@ async def views_of(page: Page) -> list[View]:
     return views
 
 
-async def new_links(page: Page, seen: set[str], give_up: float) -> set[str]:
-    """The links the page shows that it did not before, once it has drawn them (until ``give_up``,
-    or ``SETTLE_LONGEST`` seconds)."""
+async def drawn(page: Page, seen: set[str], give_up: float) -> list[str]:
+    """The page's links, once it shows one not in ``seen`` (or at ``give_up``, at most
+    ``SETTLE_LONGEST`` seconds on): a list may draw a moment after its answer."""
     give_up = min(give_up, time.monotonic() + SETTLE_LONGEST)
     while True:
-        shown = await link_urls(page) - seen
-        if shown or time.monotonic() >= give_up:
-            return shown
+        links = await link_urls(page)
+        if not seen.issuperset(links) or time.monotonic() >= give_up:
+            return links
         await asyncio.sleep(SETTLE_POLL)
 
 
-async def link_urls(page: Page) -> set[str]:
-    found: set[str] = set()
+async def link_urls(page: Page) -> list[str]:
+    """Every link of every frame, once for each time it is shown."""
+    found: list[str] = []
     for frame in frames(page):
-        found |= set(await frame.eval_on_selector_all("a[href]", "links => links.map(link => link.href)"))
+        found += await frame.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
     return found
 
 

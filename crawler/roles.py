@@ -129,7 +129,8 @@ def _empty_container(response: Response) -> bool:
         if not _LIST_CONTAINER.search(marks):
             continue
         text = "".join(element.css("::text").getall()).strip()
-        if not element.css("a[href]") and (not text or _TEMPLATE.search(text)):
+        # a frame's page is followed as a list of its own: the box that holds it is not empty
+        if not element.css("a[href], iframe") and (not text or _TEMPLATE.search(text)):
             return True
     return False
 

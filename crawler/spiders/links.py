@@ -34,6 +34,7 @@ _SECTION_TEXT = re.compile(r"^(?:政府)?(?:信息|政务)公开(?:目录|专栏
 _SECTION_SEGMENT = re.compile(r"^(?:zwgk|xxgk|zfxxgk|gkml|zfxxgkml|gongkai|zwgk_\d+)$", re.I)
 _PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:日期|时间)[:：]?\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _URL_DATE = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+|/art/(\d{4})/(\d{1,2})/(\d{1,2})/")
+_NOT_PAGES = ("javascript:", "about:", "data:")
 _PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".jhtml", "/")
 _SCRIPT_SID = re.compile(r"""SID\s*:\s*['"](\w+)['"]""")
 _SCRIPT_API = re.compile(r"""['"](/[\w/.-]*api/all/)['"]""")
@@ -101,6 +102,14 @@ def is_section_link(link: Link) -> bool:
 
 
 # -- links of a page -------------------------------------------------------------------
+
+
+def frame_urls(response: Response) -> list[str]:
+    """The pages an HTML page shows in its iframes and frames: part of what it shows."""
+    if not is_markup(response):
+        return []
+    sources = (source.strip() for source in response.css("iframe::attr(src), frame::attr(src)").getall())
+    return [response.urljoin(source) for source in sources if source and not source.startswith(_NOT_PAGES)]
 
 
 def page_links(response: Response) -> list[Link]:

@@ -55,6 +55,7 @@ from crawler.spiders import faults
 from crawler.spiders.links import (
     Link,
     attachment_links,
+    frame_urls,
     is_column_link,
     is_report_link,
     is_report_title,
@@ -162,6 +163,9 @@ class PortalSpider(scrapy.Spider):
             yield from self._api_pages(portal, response, api, entries)
             return
         yield from self._other_pages(portal, response)
+        for url in frame_urls(response):  # a column often frames its list (a disclosure platform's)
+            if portal.in_scope(url):
+                yield self._request(portal, url, self.parse_list, response.url, {"nianbao_page": 1})
         lists = script_lists(response)
         total = stated_total(response, lists.names) if is_markup(response) else json_total(json_body(response))
         self.coverage.state(portal.id, _list_key(response.meta, list_url), total)

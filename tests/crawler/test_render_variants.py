@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from crawler import config
 from crawler.coverage import CoverageFinding
 from fixtures.world.families import rendered
-from fixtures.world.families.rendered import LIST, Variant
+from fixtures.world.families.rendered import FRAME, LIST, Variant
 from fixtures.world.server import WorldServer
 from fixtures.world.world import World, build_world
 from storage.models import CoverageFindingRow
@@ -43,12 +43,14 @@ PER_WORLD = 4
 # One variant for each gap the walk had, beside the covering ones (each failed before its fix).
 GAPS = {
     "a list drawn after a timer": Variant(
-        pager="single", size=rendered.SINGLE, label="", delay=800, href="id", url_key=""
+        pager="single", size=rendered.SINGLE, label="", delay=2000, href="id", url_key=""
     ),
     "a list that loads as its box scrolls": Variant(pager="scroll", label=""),
     "a list that loads as the window scrolls": Variant(pager="window", label=""),
-    "a list in an iframe": Variant(frame="static"),
+    "a list in an iframe of a page that says nothing of it": Variant(frame="static"),
+    "a list in an iframe its page's script inserts": Variant(frame="scripted"),
     "a control that does nothing at the end": Variant(end="inert"),
+    "an empty last answer, its control left in place": Variant(pager="hash", end="inert", nest=(), total_key=""),
     "an input button labelled by its value": Variant(control="input"),
     "a div that loads more": Variant(pager="more", label="加载更多", control="div"),
     "relative row URLs in an HTML fragment": Variant(draw="fragment", href="relative"),
@@ -104,7 +106,7 @@ def check_list(world: World, walked: Walk, crawl: Crawl, portal_id: str) -> None
     missing = held(world, portal_id) - walked.reports
     assert not missing, f"{len(missing)} of {len(held(world, portal_id))} reports not found"
     log = [entry for entry in crawl.log if entry["portal"] == portal_id]
-    assert [e for e in log if "sec-ch-ua" in e["headers"] and e["path"] == LIST], "not rendered"
+    assert [e for e in log if "sec-ch-ua" in e["headers"] and e["path"] in {LIST, FRAME}], "not rendered"
     bounded = [c.fault for c in crawl.captures() if c.portal_id == portal_id and (c.fault or "").startswith("render_")]
     assert bounded == [], "a list read to its end was stopped by a bound"
     assert [entry["path"] for entry in log if entry["path"].startswith("/stats/")] == []
@@ -148,7 +150,8 @@ def test_reading_alone_sends_every_generated_list_to_the_browser_and_finds_none_
     with tempfile.TemporaryDirectory() as folder:
         walked = walk(world, Path(folder))
     for portal_id in world.portals:
-        assert world.base_urls[portal_id] + LIST in walked.rendered, f"{portal_id} not sent to the browser"
+        pages = {world.base_urls[portal_id] + path for path in (LIST, FRAME)}
+        assert pages & walked.rendered, f"{portal_id} not sent to the browser"
         assert not held(world, portal_id) & walked.reports, f"{portal_id}: a static reader sees through it"
 
 

@@ -77,6 +77,7 @@ def test_why_a_list_page_looks_script_driven(body: str, expected: str) -> None:
         rows(3) + "<p>共 19 条</p><a href='index_1.html'>下一页</a>",  # a page bar explains the rest
         rows(3) + "<a href='/xxgk/more.html'>查看更多</a>",  # navigation, not a control
         "<div id='list'></div><script>$.post('/api/list', {pageNo: 1})</script>",  # the reader resolves it
+        "<div class='list-wrap'><iframe src='list.html'></iframe></div>",  # its frame is read as a page
     ],
 )
 def test_a_list_that_reading_explains_is_not_script_driven(body: str) -> None:
