@@ -111,3 +111,19 @@ def test_static_documents_are_served_with_their_expected_json(tmp_path, world) -
     page = world.lookup(report.portal_id, attachment.path)
     assert world.render(report.portal_id, page, "http://h", {}, {}) == b"WPS bytes"
     assert report.title.startswith("某区统计局2022年")
+
+
+def test_each_year_carries_over_what_the_year_before_carried_forward(world) -> None:
+    """R6 holds between a body's plain reports, as in real ones; a 更正版 may break it."""
+    followed = 0
+    for report in world.reports.values():
+        before = world.year_before(report)
+        if before is None or "pre2019" in (report.format_version, before.format_version):
+            continue
+        if report.variant or before.variant or report.expected_override or before.expected_override:
+            continue  # a variant blanks or bends cells on purpose
+        carried_over = world.record(report.id)["tables"]["applications"]["carried_over"]
+        carried_forward = world.record(before.id)["tables"]["applications"]["carried_forward"]
+        assert carried_over == carried_forward, report.id
+        followed += 1
+    assert followed > 20
