@@ -5,11 +5,12 @@
   and pipelines reach it with ``crawler.get_extension(ArchiveExtension)``. Every archive
   write (raw bytes, rows, WARC records) runs in its one writer thread, in order, off the
   reactor; reads for conditional GET run where they are asked.
-- ``HostPoliteness`` (NIANBAO_CRAWL_DELAY_MAX, NIANBAO_BLOCK_BACKOFF, NIANBAO_BLOCK_BACKOFF_MAX)
-  holds a host's download slot to the robots.txt ``Crawl-delay`` (Scrapy parses it since
-  2.18 but does not act on it) and, after a block page, leaves the host alone for a while:
-  the back-off doubles with each block in a row. Its floor is applied after AutoThrottle's
-  adjustment, so AutoThrottle can slow a host down but never below it.
+- ``HostPoliteness`` (NIANBAO_CRAWL_DELAY_MAX) holds a host's download slot to the
+  robots.txt ``Crawl-delay`` (Scrapy parses it since 2.18 but does not act on it) and,
+  after a block page, leaves the host alone for a while: the back-off doubles with each
+  block in a row (crawler.backoff keeps it, for every worker of a frontier). Its floor is
+  applied after AutoThrottle's adjustment, so AutoThrottle can slow a host down but never
+  below it.
 - ``ConditionalAutoThrottle`` replaces Scrapy's AutoThrottle: it lets a ``304 Not
   Modified`` lower a host's delay as a ``200`` does (see the class).
 - ``CrawlProgress`` (NIANBAO_PROGRESS_INTERVAL) writes one line per portal to stderr, then
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -41,6 +41,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from crawler import config
+from crawler.backoff import backoffs_for
 from crawler.stopping import StopWhenAsked
 from crawler.waits import Wait, describe, wait_started
 
@@ -241,12 +242,10 @@ class HostPoliteness:
         self.crawler = crawler
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.max_crawl_delay = config.get_float(settings, "NIANBAO_CRAWL_DELAY_MAX")
-        self.backoff = config.get_float(settings, "NIANBAO_BLOCK_BACKOFF")
-        self.backoff_max = config.get_float(settings, "NIANBAO_BLOCK_BACKOFF_MAX")
+        self.backoffs = backoffs_for(settings)
         self.crawl_delays: dict[str, float] = {}
         self.blocked: dict[str, tuple[float, float]] = {}  # slot -> (until, seconds)
         self.saved_delays: dict[str, float] = {}
-        self.blocks_in_a_row: Counter[str] = Counter()
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
@@ -274,11 +273,11 @@ class HostPoliteness:
 
     def back_off(self, key: str) -> float:
         """A block page from this host: no request to it for a while (longer each time in a row)."""
-        self.blocks_in_a_row[key] += 1
-        seconds = min(self.backoff * 2 ** (self.blocks_in_a_row[key] - 1), self.backoff_max)
+        seconds = self.backoffs.block(key).seconds
         slot = self.crawler.engine.downloader.slots.get(key)
-        if slot is not None and key not in self.saved_delays:
-            self.saved_delays[key] = slot.delay
+        if slot is not None:
+            self.saved_delays.setdefault(key, slot.delay)
+            slot.lastseen = monotonic()  # Scrapy counts a delay from here: the wait starts at this answer
         self.blocked[key] = (monotonic() + seconds, seconds)
         self.enforce(key)
         call_later(seconds, self._lift, key)
@@ -288,7 +287,7 @@ class HostPoliteness:
 
     def answered(self, key: str) -> None:
         """A real answer from this host: the next block starts the back-off afresh."""
-        self.blocks_in_a_row.pop(key, None)
+        self.backoffs.answered(key)
 
     # -- the floor of a slot's delay --------------------------------------------------
 
@@ -361,19 +360,17 @@ class CrawlProgress:
         sys.stderr.flush()
 
     def politeness_waits(self, now: float) -> list[Wait]:
-        """The back-offs and Crawl-delays HostPoliteness holds hosts to, as waits."""
+        """The back-offs (every worker's, with a frontier) and Crawl-delays HostPoliteness holds hosts to, as waits."""
         politeness = self.crawler.get_extension(HostPoliteness)
         if politeness is None:
             return []
-        waits = [
-            Wait(host, "block page back-off", seconds, now + until - monotonic())
-            for host, (until, seconds) in politeness.blocked.items()
-        ]
+        waits = [Wait(b.host, "block page back-off", b.seconds, b.until) for b in politeness.backoffs.in_force()]
         slots = self.crawler.engine.downloader.slots if self.crawler.engine else {}
         for host, delay in politeness.crawl_delays.items():
             slot = slots.get(host)
             if slot is not None and slot.queue:  # a request is held back by it
-                waits.append(Wait(host, "robots.txt Crawl-delay", delay, (slot.lastseen or now) + delay))
+                left = slot.lastseen + delay - monotonic() if slot.lastseen else delay  # lastseen: monotonic
+                waits.append(Wait(host, "robots.txt Crawl-delay", delay, now + left))
         return waits
 
 

@@ -167,6 +167,12 @@ def frontier_settings(url: str, prefix: str) -> dict[str, Any]:
     }
 
 
+def host_key(settings: Any, host: str, part: str) -> str:
+    """One of a host's keys, shared by every spider of the frontier: its ``held`` slots and
+    ``next`` start time (crawler.hostslots), its block-page ``backoff`` (crawler.backoff)."""
+    return f"{config.get(settings, 'NIANBAO_FRONTIER_KEY')}:host:{host}:{part}"
+
+
 def redis_for(settings: Any) -> Redis:
     from scrapy_redis.connection import from_settings
 

@@ -7,19 +7,36 @@ import signal
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.frontier import LEASE, ROUND, FrontierKeys, LeasedQueue, RoundDupeFilter, frontier_settings
+from crawler.backoff import backoff_key
+from crawler.extensions import CrawlProgress, HostPoliteness
+from crawler.frontier import (
+    LEASE,
+    ROUND,
+    FrontierKeys,
+    LeasedQueue,
+    RoundDupeFilter,
+    frontier_settings,
+    host_key,
+    seed_portals,
+)
 from crawler.hostslots import SharedHostSlots
+from crawler.portals import load_registry
+from crawler.stopping import STOPPING, CrawlInterrupted
 from fixtures.world.responder import most_in_flight
 from fixtures.world.server import WorldServer
 from storage.archive import Archive
-from storage.models import CaptureRow
+from storage.models import CaptureRow, CrawlRunRow
+from tests.crawler.conftest import engine_for, run
 from tests.crawling import Crawl
 from tests.frontier_world import REDIS, Frontier, finish, postgres_db, redis_or_skip, wait_for  # noqa: F401
 from tests.frontier_world import frontier_key as frontier_key
@@ -76,21 +93,64 @@ def test_a_new_round_sees_every_page_as_new(frontier_key: str) -> None:
 def test_a_host_has_two_slots_for_all_workers_together(frontier_key: str) -> None:
     spider = spider_on(frontier_key)
     workers = [SharedHostSlots(spider.crawler), SharedHostSlots(spider.crawler)]
-    keys = [f"{frontier_key}:host:h:held", f"{frontier_key}:host:h:next"]
+    keys = [f"{frontier_key}:host:h:held", f"{frontier_key}:host:h:next", f"{frontier_key}:host:h:backoff"]
 
-    def ask(worker: SharedHostSlots, token: str, delay: float = 0.0) -> float:
-        return float(worker._acquire(keys=keys, args=[2, delay, 60, token]))
+    def ask(worker: SharedHostSlots, token: str, delay: float = 0.0) -> tuple[bytes, float]:
+        what, seconds = worker._acquire(keys=keys, args=[2, delay, 60, token])
+        return what, float(seconds)
 
-    assert [ask(workers[0], "a"), ask(workers[1], "b"), ask(workers[0], "c")] == [0, 0, -1]
+    assert [ask(workers[0], "a"), ask(workers[1], "b"), ask(workers[0], "c")] == [
+        (b"granted", 0),
+        (b"granted", 0),
+        (b"full", -1),
+    ]
     workers[1].release(Request("http://h/", meta={"nianbao_hostslot": (keys[0], "b")}))
-    assert ask(workers[0], "c", delay=30) == 0
+    assert ask(workers[0], "c", delay=30) == (b"granted", 0)
     workers[0].release(Request("http://h/", meta={"nianbao_hostslot": (keys[0], "a")}))
-    assert 0 < ask(workers[1], "d") <= 30  # the host's delay holds the next start back
+    what, wait = ask(workers[1], "d")
+    assert what == b"delay" and 0 < wait <= 30  # the host's delay holds the next start back
 
 
+BACKOFF = {
+    "EXTENSIONS": {HostPoliteness: 100, CrawlProgress: 500},
+    "NIANBAO_BLOCK_BACKOFF": 10.0,
+    "NIANBAO_BLOCK_BACKOFF_MAX": 25.0,
+    "NIANBAO_PROGRESS_INTERVAL": 5.0,
+}
+HOST = "127.0.0.1:8001"
+
+
+def worker_on(key: str) -> Crawler:
+    """A worker's crawler with its engine, as a crawl has it before its first request."""
+    return engine_for(get_crawler(settings_dict=frontier_settings(REDIS, key) | BACKOFF))
+
+
+@pytest.mark.usefixtures("asyncio_reactor")
+def test_a_block_one_worker_meets_backs_the_host_off_for_every_worker(frontier_key: str, capsys) -> None:
+    a, b = worker_on(frontier_key), worker_on(frontier_key)
+    politeness = [a.get_extension(HostPoliteness), b.get_extension(HostPoliteness)]
+    assert [politeness[0].back_off(HOST), politeness[1].back_off(HOST)] == [10.0, 20.0]  # blocks in a row, anywhere
+    politeness[1].answered(HOST)
+    assert politeness[0].back_off(HOST) == 10.0  # an answer starts afresh; the back-off in force stays
+    keys = [host_key(b.settings, HOST, part) for part in ("held", "next")] + [backoff_key(b.settings, HOST)]
+    what, left = SharedHostSlots(b)._acquire(keys=keys, args=[2, 0, 60, "t"])
+    assert what == b"backoff" and 10 < float(left) <= 20
+    b.get_extension(CrawlProgress).report()
+    assert f"waiting {HOST}: block page back-off 10 s, until " in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("asyncio_reactor")
+def test_a_request_waiting_for_a_back_off_ends_when_the_crawl_is_asked_to_stop(frontier_key: str) -> None:
+    worker = worker_on(frontier_key)
+    worker.get_extension(HostPoliteness).back_off(HOST)
+    worker.stats.set_value(STOPPING, "SIGTERM")
+    with pytest.raises(CrawlInterrupted):
+        run(SharedHostSlots(worker).process_request(Request(f"http://{HOST}/a", meta={"download_slot": HOST})))
+    assert worker.stats.get_value("nianbao/backoff/waited_seconds") == pytest.approx(10.0, abs=0.1)
+
+
+@pytest.mark.usefixtures("asyncio_reactor")  # its loop, not asyncio.run's, which unsets the loop after
 def test_a_callback_that_raises_gives_its_lease_back(frontier_key: str) -> None:
-    import asyncio
-
     from scrapy.http import TextResponse
 
     from crawler.frontier import LeaseKeeper
@@ -106,13 +166,13 @@ def test_a_callback_that_raises_gives_its_lease_back(frontier_key: str) -> None:
         yield Request("http://127.0.0.1/b")
         raise ValueError("a page the callback cannot read")
 
-    async def run() -> None:
+    async def read_to_the_end() -> None:
         response = TextResponse(taken.url, body=b"", request=taken)
         with pytest.raises(ValueError):
             async for _ in keeper.process_spider_output(response, broken_callback()):
                 pass
 
-    asyncio.run(run())
+    run(read_to_the_end())
     assert keys.size(queue.server) == 0
 
 
@@ -126,6 +186,36 @@ def frontier(fresh_world: WorldServer, frontier_key: str, postgres_db: str, tmp_
 
 def archived(frontier: Frontier) -> Crawl:
     return Crawl(frontier.db_url, frontier.folder / "raw", frontier.world.log(), "")
+
+
+@pytest.mark.slow
+def test_a_block_page_one_worker_meets_holds_every_worker_off_its_host(frontier: Frontier) -> None:
+    # One request at a time per worker: neither leases the whole portal alone, and when the
+    # block is recorded at most one request (the other worker's) holds a slot of the host.
+    erqi = ["-sNIANBAO_PORTAL_IDS=trs-erqi", "-sNIANBAO_BLOCK_BACKOFF=3", "-sCONCURRENT_REQUESTS=1"]
+    frontier.schedule(*erqi)
+    workers = [frontier.worker("--idle-exit", "1", *erqi) for _ in range(2)]
+    host = urlsplit(frontier.world.portals["trs-erqi"]).netloc
+    server, key = redis_or_skip(), f"{frontier.key}:host:{host}:backoff"
+    wait_for(lambda: server.hexists(key, "until"), "a worker meets the block page", timeout=300)
+    since, until = map(float, server.hmget(key, "since", "until"))
+    erqi_portal = [portal for portal in load_registry(frontier.world.registry) if portal.id == "trs-erqi"]
+    seed_portals(Settings(frontier_settings(REDIS, frontier.key)), erqi_portal)  # a new round: work held back
+    finish(workers)
+    log = [entry for entry in frontier.world.log() if entry["portal"] == "trs-erqi"]
+    # Redis and the world read one clock. From the moment the block was recorded to the
+    # back-off's end, no worker sent the host a request but the one that may have held its
+    # slot already; after the end, the new round went on.
+    assert len([entry for entry in log if since < entry["started"] < until]) <= 1
+    assert [entry for entry in log if entry["started"] >= until]
+    stats = worker_stats(frontier)
+    assert sum(run.get("nianbao/backoff/waited_seconds", 0) for run in stats) > 0
+
+
+def worker_stats(frontier: Frontier) -> list[dict[str, Any]]:
+    """Each worker's final stats, as its run keeps them in the archive."""
+    with Archive.open(frontier.db_url, frontier.folder / "raw") as archive, Session(archive.engine) as session:
+        return [row.stats or {} for row in session.scalars(select(CrawlRunRow))]
 
 
 @pytest.mark.deep
