@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NIANBAO_PARSE_MEMORY_MB", 1400, "MB of address space a parse worker may use; over it: fault memory"),
     Setting("NIANBAO_PARSE_TIMEOUT", 180.0, "CPU seconds one document may take to parse; over it: fault timeout"),
     Setting("NIANBAO_CONDITIONAL_GET", True, "send If-None-Match/If-Modified-Since from the latest capture"),
+    Setting("NIANBAO_CONFIRMATIONS_BATCH", 100, "capture rows of 304 answers committed in one transaction at most"),
+    Setting("NIANBAO_CONFIRMATIONS_SECONDS", 1.0, "seconds the capture row of a 304 waits at most to be committed"),
     Setting("NIANBAO_CRAWL_DELAY_MAX", 60.0, "seconds: the longest robots.txt Crawl-delay honoured as given"),
     Setting("NIANBAO_BLOCK_BACKOFF", 300.0, "seconds a host is left alone after it answers with a block page"),
     Setting("NIANBAO_BLOCK_BACKOFF_MAX", 3600.0, "seconds: the back-off doubles per block in a row up to this"),

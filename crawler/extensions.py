@@ -4,7 +4,9 @@
   archive once, at ``engine_started``, and closes it at ``engine_stopped``. Middlewares
   and pipelines reach it with ``crawler.get_extension(ArchiveExtension)``. Every archive
   write (raw bytes, rows, WARC records) runs in its one writer thread, in order, off the
-  reactor; reads for conditional GET run where they are asked.
+  reactor; reads for conditional GET run where they are asked. The capture rows of ``304``
+  answers are committed together (crawler.confirmations: NIANBAO_CONFIRMATIONS_BATCH,
+  NIANBAO_CONFIRMATIONS_SECONDS).
 - ``HostPoliteness`` (NIANBAO_CRAWL_DELAY_MAX) holds a host's download slot to the
   robots.txt ``Crawl-delay`` (Scrapy parses it since 2.18 but does not act on it) and,
   after a block page, leaves the host alone for a while: the back-off doubles with each
@@ -22,7 +24,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -42,6 +45,7 @@ from twisted.python.threadpool import ThreadPool
 
 from crawler import config
 from crawler.backoff import backoffs_for
+from crawler.confirmations import Confirmations
 from crawler.stopping import StopWhenAsked
 from crawler.waits import Wait, describe, wait_started
 
@@ -93,6 +97,9 @@ class ArchiveExtension:
         self.warc: WarcWriter | None = None
         self.run_id: int | None = None
         self.writer = ThreadLane("nianbao-archive", 1)  # one writer: rows and WARC records in order
+        seconds = config.get_float(settings, "NIANBAO_CONFIRMATIONS_SECONDS")
+        self.confirmations = Confirmations(config.get_int(settings, "NIANBAO_CONFIRMATIONS_BATCH"), seconds)
+        self.confirmations_timer = create_looping_call(self._commit_late_confirmations)
         self.failure: str | None = None  # why the archive cannot be written, once it cannot
         crawler.signals.connect(self.open, signal=signals.engine_started)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
@@ -114,14 +121,18 @@ class ArchiveExtension:
         portals = getattr(self.crawler.spider, "portals", {})
         self.run_id = self.archive.start_run(list(portals))
         self.writer.start()
+        self.confirmations_timer.start(self.confirmations.seconds, now=False)
 
     def close(self) -> None:
         from storage.errors import ArchiveError
 
         if self.archive is None:
             return
+        if self.confirmations_timer.running:
+            self.confirmations_timer.stop()
         self.writer.stop()
         try:
+            self.confirmations.flush(self.archive)
             if self.warc is not None:
                 self.warc.close()
             coverage = getattr(self.crawler.spider, "coverage", None)
@@ -151,6 +162,17 @@ class ArchiveExtension:
         except ArchiveUnwritable as error:
             self.unwritable(error)
             raise DropItem(str(error), log_level="DEBUG") from error
+
+    async def confirm(self, row: Mapping[str, Any]) -> None:
+        """The capture row of a ``304``, committed with others (crawler.confirmations says why that is safe)."""
+        await self.write(self.confirmations.add, self.archive, row)
+
+    def _commit_late_confirmations(self) -> None:
+        deferred_from_coro(self._commit_due_confirmations())  # queued in the writer thread behind the writes before it
+
+    async def _commit_due_confirmations(self) -> None:
+        with suppress(DropItem):  # the archive takes no more writes: unwritable() has stopped the crawl
+            await self.write(self.confirmations.flush_due, self.archive)
 
     def unwritable(self, error: Exception) -> None:
         """Stop the crawl, once, with one line: every later write would fail the same way."""

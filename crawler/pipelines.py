@@ -2,7 +2,9 @@
 
 1. ``StoreCapturePipeline``: every page's raw bytes (content-addressed) and a capture row
    that points at its WARC records (written by ``crawler.warcrecords`` as the answer came
-   in, when NIANBAO_WARC is on); a fault row for every ``Fault``. The capture of a document
+   in, when NIANBAO_WARC is on); a fault row for every ``Fault``. The rows of ``304``
+   answers, which store no new bytes, are committed together (``crawler.confirmations``
+   says why a batch lost to a crash loses nothing). The capture of a document
    that carries a report is stored *unfinished*, with what parsing it needs: until its
    report (or the fault that explains why there is none) is stored it is no validator
    for a conditional GET, so a crash in between costs a refetch, never the report.
@@ -38,6 +40,7 @@ from crawler import config
 from crawler.extensions import ArchiveExtension, ThreadLane
 from crawler.items import Attachment, Capture, Fault, ReportPage
 from crawler.spiders.links import without_extension
+from storage.archive import CaptureFields, capture_columns
 from storage.warc_http import header_value
 
 if TYPE_CHECKING:
@@ -74,19 +77,21 @@ class StoreCapturePipeline:
         if isinstance(item, Fault):
             await self.archive.write(self._record_fault, item)
             self.crawler.stats.inc_value("nianbao/capture/fault")
+        elif isinstance(item, Capture) and item.not_modified and item.validated:
+            item.sha256 = item.validated["sha256"]  # the stored copy the 304 confirmed
+            await self.archive.confirm(capture_columns(item.url, **self._fields(item)))
+            self.crawler.stats.inc_value("nianbao/capture/not_modified")
         elif isinstance(item, Capture):
             await self.archive.write(self._store, item)
-            self.crawler.stats.inc_value(f"nianbao/capture/{'not_modified' if item.not_modified else 'stored'}")
+            self.crawler.stats.inc_value("nianbao/capture/stored")
         return item
 
     def _store(self, item: Capture) -> None:
-        archive = self.archive.archive
-        if item.not_modified and item.validated:
-            item.sha256 = item.validated["sha256"]
-        else:
-            item.sha256 = archive.store_bytes(item.body)
-        item.capture_id = archive.record_capture(
-            item.url,
+        item.sha256 = self.archive.archive.store_bytes(item.body)
+        item.capture_id = self.archive.archive.record_capture(item.url, **self._fields(item))
+
+    def _fields(self, item: Capture) -> CaptureFields:
+        return CaptureFields(
             fetched_at=item.fetched_at,
             status=item.status,
             headers=item.headers,

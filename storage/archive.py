@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Required, TypedDict, TypeVar, Unpack
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -87,6 +87,53 @@ class UnfinishedCapture:
         sha256 = row.sha256 or ""  # an unfinished capture always has its bytes
         hints = (row.hints or {}) | (row.unfinished or {})
         return cls(row.id, row.url, sha256, row.fetched_at, row.content_type, row.referer, row.portal_id, hints)
+
+
+class CaptureFields(TypedDict, total=False):
+    """What a capture row records of a request and its outcome (``Archive.record_capture``).
+
+    ``hints``: what the portal said of the document (``parsers.parse_file.Hints.to_json``).
+    ``unfinished``: the response carries a report still to be parsed and stored, with what
+    parsing it needs; until then it is no validator.
+    """
+
+    fetched_at: Required[datetime]
+    status: int | None
+    headers: Headers
+    sha256: str | None  # of its stored body
+    warc: WarcRef | None
+    fault: str | None
+    reason: str | None
+    run_id: int | None
+    referer: str | None
+    portal_id: str | None
+    method: str
+    unfinished: Mapping[str, Any] | None
+    hints: Mapping[str, Any] | None
+
+
+def capture_columns(url: str, **fields: Unpack[CaptureFields]) -> dict[str, Any]:
+    """The columns of a capture row."""
+    headers = fields.get("headers", ())
+    unfinished, hints = fields.get("unfinished"), fields.get("hints")
+    return {
+        "url": url,
+        "method": fields.get("method", "GET"),
+        "fetched_at": fields["fetched_at"],
+        "status": fields.get("status"),
+        "headers": [list(pair) for pair in headers],
+        "etag": header_value(headers, "ETag"),
+        "last_modified": header_value(headers, "Last-Modified"),
+        "content_type": header_value(headers, "Content-Type"),
+        "sha256": fields.get("sha256"),
+        "fault": clip(fields.get("fault"), CaptureRow.fault),
+        "fault_reason": fields.get("reason"),
+        "crawl_run_id": fields.get("run_id"),
+        "referer": fields.get("referer"),
+        "portal_id": fields.get("portal_id"),
+        "unfinished": dict(unfinished) if unfinished else None,
+        "hints": dict(hints) if hints else None,
+    } | _warc_columns(fields.get("warc"))
 
 
 class Archive:
@@ -171,63 +218,33 @@ class Archive:
 
     # Captures
 
-    def record_capture(
-        self,
-        url: str,
-        *,
-        fetched_at: datetime,
-        status: int | None = None,
-        headers: Headers = (),
-        sha256: str | None = None,
-        warc: WarcRef | None = None,
-        fault: str | None = None,
-        reason: str | None = None,
-        run_id: int | None = None,
-        referer: str | None = None,
-        portal_id: str | None = None,
-        method: str = "GET",
-        unfinished: Mapping[str, Any] | None = None,
-        finishes: bool = False,
-        hints: Mapping[str, Any] | None = None,
-    ) -> int:
+    def record_capture(self, url: str, *, finishes: bool = False, **fields: Unpack[CaptureFields]) -> int:
         """One request and its outcome: a response (``sha256`` of its stored body) or a fault.
 
-        ``hints``: what the portal said of the document (``parsers.parse_file.Hints.to_json``).
-
-        ``unfinished``: the response carries a report still to be parsed and stored, with
-        what parsing it needs; until then it is no validator. ``finishes``: this row (a
-        parse fault) is the outcome of the unfinished captures of ``sha256`` at ``url``.
+        ``finishes``: this row (a parse fault) is the outcome of the unfinished captures of
+        ``sha256`` at ``url``. The fields are those of :class:`CaptureFields`.
         """
-        content_type = header_value(headers, "Content-Type")
+        columns = capture_columns(url, **fields)
+        sha256 = columns["sha256"]
         size = None if sha256 is None else self._raw_size(sha256)
-        columns = {
-            "url": url,
-            "method": method,
-            "fetched_at": fetched_at,
-            "status": status,
-            "headers": [list(pair) for pair in headers],
-            "etag": header_value(headers, "ETag"),
-            "last_modified": header_value(headers, "Last-Modified"),
-            "content_type": content_type,
-            "sha256": sha256,
-            "fault": clip(fault, CaptureRow.fault),
-            "fault_reason": reason,
-            "crawl_run_id": run_id,
-            "referer": referer,
-            "portal_id": portal_id,
-            "unfinished": dict(unfinished) if unfinished else None,
-            "hints": dict(hints) if hints else None,
-        } | _warc_columns(warc)
 
         def insert(session: Session) -> int:
             if sha256 is not None and size is not None:
                 relative = self.raw.relative_path(sha256)
-                ensure_document(session.connection(), sha256, content_type, size, relative, self.clock())
+                ensure_document(session.connection(), sha256, columns["content_type"], size, relative, self.clock())
                 if finishes:
                     finish_captures(session.connection(), url, sha256)
             return _added_id(session, CaptureRow(**columns))
 
         return self.transact(f"record the capture of {url}", insert)
+
+    def record_confirmations(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Captures that confirm bytes the archive holds (``304`` answers), columns from
+        :func:`capture_columns`, in one transaction. Their document rows are not looked at:
+        each points at the bytes of the capture whose validators it answered, whose
+        document row was committed with it."""
+        if rows:
+            self.transact(f"record {len(rows)} confirmed captures", lambda s: s.execute(insert(CaptureRow), rows))
 
     def latest_validators(self, url: str) -> Validators | None:
         """ETag, Last-Modified and sha256 of the latest full (200) response from ``url``."""

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,10 @@ def query(folder: Path, sql: str) -> list[tuple]:
             return connection.execute(sql).fetchall()
         except sqlite3.OperationalError:  # the crawl has not created its tables yet
             return []
+
+
+def answered_304(server: WorldServer) -> int:
+    return sum(entry["status"] == 304 for entry in server.log())
 
 
 def captures(folder: Path) -> int:
@@ -86,3 +91,39 @@ def test_a_kill_loses_no_report(point: float, clean: Crawl, world_server: WorldS
 @pytest.mark.parametrize("point", DEEP_POINTS)
 def test_a_kill_anywhere_loses_no_report(point: float, clean: Crawl, world_server: WorldServer, tmp_path: Path) -> None:
     killed_then_recrawled(point, clean, world_server, tmp_path)
+
+
+def test_a_kill_while_304s_wait_for_their_batch_loses_no_report(
+    clean: Crawl, world_server: WorldServer, world_truth: dict[str, Any], tmp_path: Path
+) -> None:
+    """The capture rows of a recrawl's 304s wait for a batch that never fills in time here,
+    while a revised report brings new bytes; kill -9, then a recrawl: the revision is one new
+    version, no other is lost or stored twice, and the killed run's 304s are answered again."""
+    settings = {"NIANBAO_PORTAL_IDS": PORTALS}
+    waiting = settings | {"NIANBAO_CONFIRMATIONS_BATCH": "1000000", "NIANBAO_CONFIRMATIONS_SECONDS": "3600"}
+    portals = PORTALS.split(",")
+    target = next(
+        r for r in world_truth["reports"] if r["portal"] in portals and r["parsed"] and r["doc_format"] == "pdf"
+    )
+    world_server.reset()
+    run_crawl(NIANBAO, world_server, tmp_path, settings)
+    try:
+        world_server.revise(target["id"])
+        world_server.clear_log()
+        crawl = start_crawl(NIANBAO, world_server, tmp_path, waiting)
+        try:
+            wait_until(lambda: answered_304(world_server) >= 20 or crawl.poll() is not None, "20 answers are 304")
+        finally:
+            crawl.kill()
+            crawl.wait()
+        assert crawl.returncode == -9, f"the recrawl ended by itself: {crawl.returncode}"
+        assert query(tmp_path, "SELECT count(*) FROM capture WHERE status = 304") == [(0,)]  # killed mid-batch
+        run_crawl(NIANBAO, world_server, tmp_path, settings)
+    finally:
+        world_server.reset()
+    expected, got = query(clean.archive_dir.parent, VERSIONS), query(tmp_path, VERSIONS)
+    assert sorted(set(expected) - set(got)) == [], "reports lost after a kill with 304s waiting"
+    assert len(got) == len(set(got)) == len(expected) + 1, "a version lost or stored twice"
+    assert query(tmp_path, "SELECT url FROM capture WHERE unfinished IS NOT NULL") == []
+    assert query(tmp_path, "SELECT count(*) FROM capture WHERE status = 304")[0][0] >= 20
+    assert list((tmp_path / "raw" / "warc").glob("*.open")) == []
