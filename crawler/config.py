@@ -66,6 +66,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NIANBAO_FRONTIER_LEASE", 300.0, "seconds a worker holds a request or a host slot before others may"),
     Setting("NIANBAO_IDLE_EXIT", 0.0, "seconds the frontier stays empty before a worker ends; 0: never"),
     Setting("NIANBAO_PROGRESS_INTERVAL", 0.0, "seconds between progress lines on stderr; 0: none"),
+    Setting("NIANBAO_SCHEDULE_SEASON_DAYS", 2.0, "days between two scheduled crawls of a portal in the season"),
+    Setting("NIANBAO_SCHEDULE_OFF_SEASON_DAYS", 30.0, "days between two scheduled crawls of a portal off season"),
+    Setting("NIANBAO_SCHEDULE_SEASON_MONTHS", "1-4", "the reporting season's months in China: 1-4, 1,2,3 or 11-2"),
+    Setting("NIANBAO_SCHEDULE_RETRY_HOURS", 6.0, "hours before a portal whose last run read no page is due again"),
 )
 
 TABLE: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}

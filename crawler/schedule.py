@@ -2,14 +2,19 @@
 
 Reports appear from January to April: departments publish theirs by 31 January, people's
 governments by 31 March (政府信息公开条例, art. 49-50), and corrections follow. So in
-season a portal is crawled every ``season_every``, the rest of the year every
+the season's months a portal is crawled every ``season_every``, the rest of the year every
 ``off_season_every``; a portal is also due the first time it is asked about after a
 deadline has passed since its last run, and soon again (``retry_after``) when its last
 run read no page at all (blocked or unreachable). A run that never finished counts as
-failed once it is older than ``stale_after``: its process died. Everything here is a pure
+failed once it is older than ``stale_after``: its process died. Months and deadline days
+are China's (Asia/Shanghai): 31 January ends at 16:00 UTC. Everything here is a pure
 function of the portals' last runs and ``now``, so a frozen clock tests a whole year.
 
-    cadence = Cadence()
+The cadence comes from the settings ``NIANBAO_SCHEDULE_SEASON_DAYS``,
+``NIANBAO_SCHEDULE_OFF_SEASON_DAYS``, ``NIANBAO_SCHEDULE_SEASON_MONTHS`` and
+``NIANBAO_SCHEDULE_RETRY_HOURS`` (``nianbao schedule``'s options set them):
+
+    cadence = Cadence.from_settings(settings)
     for due in due_portals(["zz-erqi"], last_runs, now, cadence):
         print(due.portal_id, due.reason)
 """
@@ -19,10 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from crawler import config
 from storage.runs import PortalRun
 
-SEASON_MONTHS = frozenset({1, 2, 3, 4})
+CHINA = ZoneInfo("Asia/Shanghai")  # the reporting calendar's: months and deadline days
 DEADLINES = ((1, 31), (3, 31))  # (month, day): departments', then governments' reports
 
 
@@ -30,11 +38,42 @@ DEADLINES = ((1, 31), (3, 31))  # (month, day): departments', then governments' 
 class Cadence:
     season_every: timedelta = timedelta(days=2)
     off_season_every: timedelta = timedelta(days=30)
+    season_months: frozenset[int] = frozenset({1, 2, 3, 4})
     retry_after: timedelta = timedelta(hours=6)
     stale_after: timedelta = timedelta(days=1)
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Cadence:
+        """The cadence the schedule settings above ask for (ValueError when one is not a cadence)."""
+        cadence = cls(
+            season_every=timedelta(days=config.get_float(settings, "NIANBAO_SCHEDULE_SEASON_DAYS")),
+            off_season_every=timedelta(days=config.get_float(settings, "NIANBAO_SCHEDULE_OFF_SEASON_DAYS")),
+            season_months=months(str(config.get(settings, "NIANBAO_SCHEDULE_SEASON_MONTHS"))),
+            retry_after=timedelta(hours=config.get_float(settings, "NIANBAO_SCHEDULE_RETRY_HOURS")),
+        )
+        if min(cadence.season_every, cadence.off_season_every, cadence.retry_after) <= timedelta(0):
+            raise ValueError("the schedule's intervals must be longer than 0")
+        return cadence
+
     def every(self, now: datetime) -> timedelta:
-        return self.season_every if now.month in SEASON_MONTHS else self.off_season_every
+        return self.season_every if now.astimezone(CHINA).month in self.season_months else self.off_season_every
+
+
+def months(text: str) -> frozenset[int]:
+    """Months written as a sysadmin would: ``1-4``, ``1,2,3,4``, ``11-2`` (November to February)."""
+    chosen: set[int] = set()
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        first, _, last = part.partition("-")
+        if not (first.isdigit() and (not last or last.isdigit())):
+            raise ValueError(f"season months are numbers 1-12, ranges such as 1-4 or lists such as 1,2,3; not {text!r}")
+        start, end = int(first), int(last or first)
+        if not (1 <= start <= 12 and 1 <= end <= 12):
+            raise ValueError(f"months are 1 to 12, not {part!r}")
+        span = (end - start) % 12 + 1  # 11-2 wraps over the new year
+        chosen.update((start - 1 + step) % 12 + 1 for step in range(span))
+    if not chosen:
+        raise ValueError("the season needs at least one month")
+    return frozenset(chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +106,11 @@ def due_reason(last: PortalRun | None, now: datetime, cadence: Cadence) -> str |
 
 
 def deadline_between(start: datetime, end: datetime) -> date | None:
-    """The latest reporting deadline whose day ended after ``start`` and by ``end``."""
+    """The latest reporting deadline whose day (in China) ended after ``start`` and by ``end``."""
     passed = None
-    for year in range(start.year, end.year + 1):
+    for year in range(start.astimezone(CHINA).year, end.astimezone(CHINA).year + 1):
         for month, day in DEADLINES:
-            over = datetime.combine(date(year, month, day) + timedelta(days=1), time(), tzinfo=start.tzinfo)
+            over = datetime.combine(date(year, month, day) + timedelta(days=1), time(), tzinfo=CHINA)
             if start < over <= end:
                 passed = date(year, month, day)
     return passed

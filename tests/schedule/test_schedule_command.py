@@ -58,6 +58,31 @@ def test_schedule_lists_the_portals_due_and_why(tmp_path: Path) -> None:
     ]
 
 
+def test_the_cadence_options_and_settings_change_who_is_due(tmp_path: Path) -> None:
+    stats = {"nianbao/portal/a/pages": 4, "nianbao/portal/b/faults": 2, "nianbao/portal/b/blocked": 2}
+    options = [*archive_with_runs(tmp_path, [(datetime(2025, 7, 1, tzinfo=UTC), stats)]), "--dry-run"]
+    weekly = ["--now", "2025-07-08", "--retry-hours", "200"]
+    seven = ["due a: last run 7.0 d ago, every 7.0 d"]
+    assert invoke("schedule", *options, *weekly, "--off-season-days", "7")[1] == seven
+    assert invoke("schedule", *options, *weekly, "-s", "NIANBAO_SCHEDULE_OFF_SEASON_DAYS=7")[1] == seven
+    july = ["--now", "2025-07-03", "--season-months", "6-8", "--season-days", "2"]
+    assert invoke("schedule", *options, *july)[1] == [
+        "due a: last run 2.0 d ago, every 2.0 d",
+        "due b: last run blocked",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--season-months", "13"], "months are 1 to 12, not '13'"),
+        (["--season-days", "0"], "the schedule's intervals must be longer than 0"),
+    ],
+)
+def test_a_bad_cadence_exits_2(tmp_path: Path, option: list[str], message: str) -> None:
+    assert invoke("schedule", *archive_with_runs(tmp_path, []), *option) == (2, [f"Error: {message}"])
+
+
 def test_runs_lists_each_portal_of_each_run_with_its_outcome(tmp_path: Path) -> None:
     stats = {"finish_reason": "finished", "nianbao/portal/a/pages": 4, "nianbao/portal/a/list_entries": 9}
     options = archive_with_runs(tmp_path, [(datetime(2025, 7, 1, tzinfo=UTC), stats)])[:4]
