@@ -8,6 +8,8 @@
   the cells and sentences that changed against the version published before it.
 - ``fewer``: a portal's run read fewer reports or list entries than its previous run.
 - ``blocked``: a portal's run read no page (blocked or unreachable), as did the run before.
+- ``short``: a portal's run reached fewer entries of a list than the list states (a
+  coverage finding), and more are missing than in the portal's run before.
 
 Each alert carries the moment it became true (``at``): an alert is listed only once
 ``now`` has reached it, so a frozen clock tests when each kind fires and not before.
@@ -32,10 +34,10 @@ from research.filters import Filters
 from research.metrics import deadline
 from research.queries import find_versions
 from research.rows import VersionInfo
-from storage.runs import PortalRun, portal_runs
+from storage.runs import PortalRun, ShortList, portal_runs
 
 GRACE = timedelta(days=30)
-KINDS = ("missing", "edited", "fewer", "blocked")
+KINDS = ("missing", "edited", "fewer", "blocked", "short")
 EVIDENCE_LINES = 20  # per alert: enough to see what changed, short enough for a feed entry
 
 
@@ -68,6 +70,7 @@ def alerts(connection: Connection, *, now: datetime, since: datetime | None = No
         *edited_reports(connection, versions),
         *fewer_yields(runs),
         *blocked_portals(runs),
+        *short_lists(runs),
     ]
     chosen = [alert for alert in found if alert.at <= now and (since is None or alert.at >= since)]
     return sorted(chosen, key=lambda alert: (alert.at, alert.kind, alert.subject))
@@ -131,11 +134,19 @@ def _edited(connection: Connection, agency: str, year: int, info: VersionInfo) -
 # -- portals ------------------------------------------------------------------------
 
 
-def _finished_pairs(runs: list[PortalRun]) -> Iterator[tuple[PortalRun, PortalRun]]:
-    """Each finished run of a portal with the finished run before it."""
+def _finished_runs(runs: list[PortalRun]) -> Iterator[tuple[PortalRun | None, PortalRun]]:
+    """Each finished run of a portal with the finished run before it (None before its first)."""
     ordered = sorted((run for run in runs if run.finished_at is not None), key=lambda run: run.portal_id)
     for _, group in itertools.groupby(ordered, key=lambda run: run.portal_id):
-        yield from itertools.pairwise(sorted(group, key=lambda run: (run.started_at, run.run_id)))
+        in_order = sorted(group, key=lambda run: (run.started_at, run.run_id))
+        yield from zip([None, *in_order], in_order, strict=False)
+
+
+def _finished_pairs(runs: list[PortalRun]) -> Iterator[tuple[PortalRun, PortalRun]]:
+    """Each finished run of a portal with the finished run before it."""
+    for before, after in _finished_runs(runs):
+        if before is not None:
+            yield before, after
 
 
 def fewer_yields(runs: list[PortalRun]) -> Iterator[Alert]:
@@ -171,3 +182,30 @@ def blocked_portals(runs: list[PortalRun]) -> Iterator[Alert]:
                 ),
                 f"blocked/{after.portal_id}/{after.run_id}",
             )
+
+
+def short_lists(runs: list[PortalRun]) -> Iterator[Alert]:
+    for before, after in _finished_runs(runs):
+        earlier = {short.list_url: short for short in before.short_lists} if before else {}
+        new = [short for short in after.short_lists if _missing(short) > _missing(earlier.get(short.list_url))]
+        if new:
+            yield Alert(
+                "short",
+                after.finished_at,
+                after.portal_id,
+                f"{len(new)} list(s) state more entries than run {after.run_id} reached",
+                tuple(_short_evidence(short, earlier.get(short.list_url), before) for short in new),
+                f"short/{after.portal_id}/{after.run_id}",
+            )
+
+
+def _missing(short: ShortList | None) -> int:
+    """Entries a list states that the run did not reach; 0 for a list it found whole."""
+    return short.stated - short.reached if short is not None else 0
+
+
+def _short_evidence(short: ShortList, earlier: ShortList | None, before: PortalRun | None) -> str:
+    was = ""
+    if earlier is not None and before is not None:
+        was = f" (run {before.run_id}: states {earlier.stated}, reached {earlier.reached})"
+    return f"states {short.stated}, reached {short.reached}{was}: {short.list_url}"

@@ -1,7 +1,8 @@
 """What each crawl run did for each of its portals, read back from ``crawl_run``.
 
 A run's row keeps the crawl's final Scrapy stats, which count per portal
-(``nianbao/portal/<id>/pages`` …). :func:`portal_runs` turns them into one
+(``nianbao/portal/<id>/pages`` …), and its coverage findings (``coverage_finding``: lists
+that stated more entries than the run reached). :func:`portal_runs` turns them into one
 :class:`PortalRun` per (run, portal), oldest first: what the scheduler reads to decide
 which portals are due, and what ``nianbao runs`` and the alerts show.
 """
@@ -15,9 +16,21 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from storage.models import CrawlRunRow
+from storage.models import CoverageFindingRow, CrawlRunRow
 
 COUNTS = ("pages", "reports", "list_entries", "attachments", "faults", "blocked")
+
+
+@dataclass(frozen=True, slots=True)
+class ShortList:
+    """A list that stated more entries than the run reached from it: both numbers."""
+
+    list_url: str
+    stated: int
+    reached: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"list_url": self.list_url, "stated": self.stated, "reached": self.reached}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +46,7 @@ class PortalRun:
     attachments: int = 0
     faults: int = 0
     blocked: int = 0
+    short_lists: tuple[ShortList, ...] = ()  # the run's coverage findings for this portal
 
     @property
     def outcome(self) -> str:
@@ -53,14 +67,16 @@ class PortalRun:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "outcome": self.outcome,
+            "short_lists": [short.to_json() for short in self.short_lists],
         }
 
 
 def portal_runs(connection: Connection, portal_id: str | None = None) -> list[PortalRun]:
     """Every (run, portal), oldest run first; only ``portal_id``'s when given."""
     with Session(connection) as session:
+        short = _short_lists(session)
         rows = session.scalars(select(CrawlRunRow).order_by(CrawlRunRow.started_at, CrawlRunRow.id))
-        found = [run for row in rows for run in _per_portal(row)]
+        found = [run for row in rows for run in _per_portal(row, short)]
     return [run for run in found if portal_id is None or run.portal_id == portal_id]
 
 
@@ -69,7 +85,16 @@ def last_runs(connection: Connection) -> dict[str, PortalRun]:
     return {run.portal_id: run for run in portal_runs(connection)}
 
 
-def _per_portal(row: CrawlRunRow) -> list[PortalRun]:
+def _short_lists(session: Session) -> dict[tuple[int, str], tuple[ShortList, ...]]:
+    """Every run's coverage findings, by (run, portal)."""
+    found: dict[tuple[int, str], list[ShortList]] = {}
+    for finding in session.scalars(select(CoverageFindingRow).order_by(CoverageFindingRow.list_url)):
+        short = ShortList(finding.list_url, finding.stated, finding.reached)
+        found.setdefault((finding.crawl_run_id, finding.portal_id), []).append(short)
+    return {key: tuple(shorts) for key, shorts in found.items()}
+
+
+def _per_portal(row: CrawlRunRow, short: dict[tuple[int, str], tuple[ShortList, ...]]) -> list[PortalRun]:
     stats = row.stats or {}
     return [
         PortalRun(
@@ -79,6 +104,7 @@ def _per_portal(row: CrawlRunRow) -> list[PortalRun]:
             finished_at=row.finished_at,
             finish_reason=stats.get("finish_reason"),
             **{what: int(stats.get(f"nianbao/portal/{portal_id}/{what}", 0)) for what in COUNTS},
+            short_lists=short.get((row.id, portal_id), ()),
         )
         for portal_id in row.portals or []
     ]

@@ -23,7 +23,9 @@ def alerts_command(db_url: str, archive_dir: Path, output: str, since: str | Non
     (31 January of N+1; 31 March for a people's government). edited: a report got a new
     version after publication (the cells and sentences that changed). fewer: a portal's
     run read fewer reports or list entries than the run before. blocked: a portal read no
-    page in two runs in a row. `nianbao serve` shows the same at /alerts and /alerts.atom.
+    page in two runs in a row. short: a portal's list states more entries than its run
+    reached, and more are missing than in the run before (see `nianbao runs`). `nianbao
+    serve` shows the same at /alerts and /alerts.atom.
 
     \b
     Examples:

@@ -23,6 +23,8 @@ def runs_command(db_url: str, archive_dir: Path, portal_id: str | None, limit: i
 
     The outcome is ok, blocked or unreachable (the run read no page of the portal), or
     unfinished (still running, or its process died). `nianbao schedule` reads the same.
+    Under a run, each list that stated more entries than the run reached (a coverage
+    finding) with both numbers; `nianbao alerts` tells when a list falls short anew.
 
     \b
     Examples:
@@ -38,11 +40,16 @@ def runs_command(db_url: str, archive_dir: Path, portal_id: str | None, limit: i
             click.echo(json.dumps(run.to_json(), ensure_ascii=False))
         return
     click.echo(
-        f"{'run':>5} {'started (UTC)':<17} {'portal':<20} {'outcome':<11} " + " ".join(f"{c:>12}" for c in COLUMNS)
+        f"{'run':>5} {'started (UTC)':<17} {'portal':<20} {'outcome':<11} "
+        + " ".join(f"{c:>12}" for c in (*COLUMNS, "short_lists"))
     )
     for run in runs:
         counts = " ".join(f"{getattr(run, c):>12}" for c in COLUMNS)
         started = run.started_at.strftime("%Y-%m-%d %H:%M")
-        click.echo(f"{run.run_id:>5} {started:<17} {run.portal_id:<20} {run.outcome:<11} {counts}")
+        click.echo(
+            f"{run.run_id:>5} {started:<17} {run.portal_id:<20} {run.outcome:<11} {counts} {len(run.short_lists):>12}"
+        )
+        for short in run.short_lists:
+            click.echo(f"{'':>5} short list: states {short.stated}, reached {short.reached}: {short.list_url}")
     if not runs:
         click.echo("no crawl runs recorded")

@@ -244,7 +244,13 @@ def search_page(query: str, hits: Sequence[tuple[VersionInfo, str]], total: int,
     return layout(f"全文搜索 {query}" if query else "全文搜索", body)
 
 
-ALERT_KINDS = {"missing": "报告缺失", "edited": "发布后修改", "fewer": "抓取数量减少", "blocked": "门户连续无法访问"}
+ALERT_KINDS = {
+    "missing": "报告缺失",
+    "edited": "发布后修改",
+    "fewer": "抓取数量减少",
+    "blocked": "门户连续无法访问",
+    "short": "列表未抓全",
+}
 
 
 def alerts_page(alerts: Sequence[Alert]) -> str:

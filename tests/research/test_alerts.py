@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -11,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import main
-from research.alerts import alerts, blocked_portals, deadline, fewer_yields
+from research.alerts import alerts, blocked_portals, deadline, fewer_yields, short_lists
 from research.alerts_render import ATOM, as_atom
-from storage.runs import PortalRun
+from storage.runs import PortalRun, ShortList
 from tests.research.archive import AGENCIES, FilledArchive
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
@@ -84,6 +85,29 @@ def test_a_portal_blocked_or_unreachable_fires_on_the_second_run_in_a_row() -> N
 def test_an_unfinished_run_is_neither_fewer_nor_blocked() -> None:
     dead = PortalRun(2, "p", datetime(2025, 2, 2, tzinfo=UTC), None, None)
     assert list(fewer_yields([run(1, 1), dead])) == [] and list(blocked_portals([run(1, 1), dead])) == []
+
+
+LIST = "http://127.0.0.1/zwgk/nb/index.html"
+
+
+def short(run_id: int, day: int, stated: int, reached: int) -> PortalRun:
+    return replace(run(run_id, day), short_lists=(ShortList(LIST, stated, reached),))
+
+
+def test_a_list_short_of_its_stated_size_fires_when_more_are_missing_than_before() -> None:
+    runs = [run(1, 1), short(2, 3, 10, 8), short(3, 5, 10, 8), short(4, 7, 12, 8), short(5, 9, 12, 12)]
+    runs.append(PortalRun(6, "p", datetime(2025, 2, 11, tzinfo=UTC), None, None, short_lists=(ShortList(LIST, 9, 1),)))
+    found = list(short_lists(runs))
+    assert [(a.subject, a.at.day, a.summary, a.evidence) for a in found] == [
+        ("p", 3, "1 list(s) state more entries than run 2 reached", (f"states 10, reached 8: {LIST}",)),
+        (
+            "p",
+            7,
+            "1 list(s) state more entries than run 4 reached",
+            (f"states 12, reached 8 (run 3: states 10, reached 8): {LIST}",),
+        ),
+    ]
+    assert [a.key for a in short_lists([short(1, 1, 5, 0)])] == ["short/p/1"]  # a first run short of a list
 
 
 def test_the_atom_feed_has_an_entry_per_alert_newest_first(archive: FilledArchive) -> None:

@@ -96,6 +96,34 @@ def test_runs_lists_each_portal_of_each_run_with_its_outcome(tmp_path: Path) -> 
     assert code == 0 and len(lines) == 2 and lines[1].split()[3:5] == ["b", "unreachable"]
 
 
+def test_runs_and_alerts_show_the_lists_a_run_did_not_reach_to_their_stated_size(tmp_path: Path) -> None:
+    from storage.models import CoverageFindingRow
+
+    stats = {"finish_reason": "finished", "nianbao/portal/a/pages": 4, "nianbao/portal/a/list_entries": 9}
+    options = archive_with_runs(tmp_path, [(datetime(2025, 7, 1, tzinfo=UTC), stats)])[:4]
+    lists = ["http://127.0.0.1:9/a/nb/index.html", "http://127.0.0.1:9/a/nb/api?page=1"]
+    with Archive.open(options[1], options[3]) as archive:
+        archive.record_coverage(
+            [CoverageFindingRow(crawl_run_id=1, portal_id="a", list_url=lists[0], stated=25, reached=20)]
+        )
+        archive.record_coverage(
+            [CoverageFindingRow(crawl_run_id=1, portal_id="a", list_url=lists[1], stated=7, reached=2)]
+        )
+    code, lines = invoke("runs", *options)
+    assert code == 0 and lines[0].split()[-1] == "short_lists" and lines[1].split()[-1] == "2"
+    assert lines[2:4] == [
+        f"      short list: states 7, reached 2: {lists[1]}",
+        f"      short list: states 25, reached 20: {lists[0]}",
+    ]
+    assert lines[4].split()[3:5] == ["b", "unreachable"] and lines[4].split()[-1] == "0"
+    runs = [json.loads(line) for line in invoke("runs", *options, "--json")[1]]
+    assert runs[0]["short_lists"][1] == {"list_url": lists[0], "stated": 25, "reached": 20}
+    code, lines = invoke("alerts", *options, "--format", "json", "--now", "2025-07-02")
+    (alert,) = [json.loads(line) for line in lines if json.loads(line)["kind"] == "short"]
+    assert (alert["subject"], alert["key"]) == ("a", "short/a/1")
+    assert alert["evidence"] == [f"states 7, reached 2: {lists[1]}", f"states 25, reached 20: {lists[0]}"]
+
+
 @pytest.mark.parametrize("now", ["yesterday", "2025-13-01"])
 def test_a_bad_now_exits_2(tmp_path: Path, now: str) -> None:
     code, lines = invoke("schedule", *archive_with_runs(tmp_path, []), "--now", now)
