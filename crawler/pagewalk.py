@@ -1,9 +1,10 @@
 """Walking a rendered list page to its end: every frame's HTML, step after step.
 
 A step is what a reader of the page would do next: press its next-page or load-more
-control (``CONTROLS``: a link, button, input, span, li or div, in any frame: a list may
-sit in an iframe), or, when it has none, scroll whatever scrolls (the window, or a
-container, in every frame) to its bottom, as a list that loads on scroll waits for.
+control (``CONTROLS``, an arrow or dots after the label allowed: a link, button, input,
+span, li or div, in any frame: a list may sit in an iframe), or, when it has none,
+scroll whatever scrolls (the window, or a container, in every frame) to its bottom, as a
+list that loads on scroll waits for.
 The first view waits for the timers the page set as it loaded (``TIMERS``: a list drawn
 after a ``setTimeout``). After each step the walk waits for the requests it started
 (bounded) and for new links to be drawn. It ends when no step is left or a step draws
@@ -17,6 +18,7 @@ this module only drives the page.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,6 +36,7 @@ CONTROLS = (
     "加载更多",
     "点击加载更多",
     "查看更多",
+    "显示更多",
     "更多",
     "下一页>",
     ">",
@@ -41,6 +44,8 @@ CONTROLS = (
     "Next",
     "next",
 )
+# What may follow a label and still be the label: 下一页», 下一页 >, 加载更多..., 更多>>
+_TRAILING = re.compile(r"[\s>»›.…]+$")
 SETTLE_POLL = 0.1  # seconds between looks at the page's requests after a step
 SETTLE_QUIET = 3  # looks in a row with nothing in flight: the page has settled
 SETTLE_START = 1.0  # seconds a step has to start a request; a control may only redraw
@@ -167,7 +172,11 @@ def _candidates(frame: Frame, label: str) -> tuple[Locator, ...]:
 
 async def _pressable(candidate: Locator, label: str) -> bool:
     text = (await candidate.inner_text()).strip() or (await candidate.get_attribute("value") or "").strip()
-    if text != label or not await candidate.is_visible() or not await candidate.is_enabled():
+    if (
+        label not in {text, _TRAILING.sub("", text)}
+        or not await candidate.is_visible()
+        or not await candidate.is_enabled()
+    ):
         return False
     href = (await candidate.get_attribute("href") or "").strip()
     return not href or href.startswith(("#", "javascript:"))  # a real link: the static reader follows those

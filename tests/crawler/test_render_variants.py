@@ -53,6 +53,8 @@ GAPS = {
     "an empty last answer, its control left in place": Variant(pager="hash", end="inert", nest=(), total_key=""),
     "an input button labelled by its value": Variant(control="input"),
     "a div that loads more": Variant(pager="more", label="加载更多", control="div"),
+    "a label with an arrow after it": Variant(label="下一页»"),
+    "a label with dots after it": Variant(pager="more", label="加载更多...", control="button"),
     "relative row URLs in an HTML fragment": Variant(draw="fragment", href="relative"),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
