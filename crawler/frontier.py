@@ -32,6 +32,8 @@ from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 
 from crawler import config
+from crawler.items import Fault
+from crawler.stopping import CrawlInterrupted
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -83,6 +85,10 @@ class FrontierKeys:
 
     def release(self, server: Redis, token: str) -> None:
         server.pipeline().zrem(self.leased, token).hdel(self.tasks, token).execute()
+
+    def give_back(self, server: Redis, token: str) -> None:
+        """The task is not done: first in line again, for whichever worker asks next."""
+        server.pipeline().zrem(self.leased, token).rpush(self.queued, token).execute()
 
     def current_round(self, server: Redis) -> int:
         server.setnx(self.round, 1)
@@ -185,6 +191,8 @@ class LeaseKeeper:
     Done means its callback's output was read to the end (its requests are in the
     frontier by then) and each item it yielded left the pipelines; a fault's item
     stands for the request that failed. The requests a response yields inherit its round.
+    A request the worker gave up because it was asked to stop (a fault ``interrupted``) is
+    not done: its task goes back to the frontier for another worker, not out of it.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -193,6 +201,7 @@ class LeaseKeeper:
         self.keys: FrontierKeys | None = None
         self.items: Counter[str] = Counter()  # lease -> items in the pipelines
         self.reading: set[str] = set()  # leases whose callback output is still being read
+        self.unfinished: set[str] = set()  # leases of requests interrupted by a stop
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self.item_done, signal=signal)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -229,6 +238,8 @@ class LeaseKeeper:
         token = request.meta.get(LEASE) if request is not None else None
         if not token:
             return
+        if isinstance(item, Fault) and item.reason == CrawlInterrupted.reason:
+            self.unfinished.add(token)
         self.items[token] -= 1
         self._settle(token)
 
@@ -236,7 +247,12 @@ class LeaseKeeper:
         if token in self.reading or self.items[token] > 0:
             return
         self.items.pop(token, None)
-        if self.keys is not None:
+        if self.keys is None:
+            return
+        if token in self.unfinished:
+            self.unfinished.discard(token)
+            self.keys.give_back(self.server, token)
+        else:
             self.keys.release(self.server, token)
 
 

@@ -39,6 +39,8 @@ RELEASE_INTERVAL = 0.25  # seconds between looks for requests held in download s
 class CrawlInterrupted(IgnoreRequest):
     """The crawl was asked to stop while this request waited its turn."""
 
+    reason = "interrupted"  # of its fault row
+
 
 def stopping(crawler: Crawler) -> bool:
     """Whether the crawl is winding down before its end (asked to, or its archive is full)."""

@@ -53,7 +53,7 @@ def describe(failure: Failure) -> FaultInfo:
     if isinstance(error, HttpError):
         return FaultInfo(f"http_{error.response.status}", error.response.status, str(error))
     if isinstance(error, CrawlInterrupted):
-        return FaultInfo("interrupted", None, str(error))
+        return FaultInfo(CrawlInterrupted.reason, None, str(error))
     if isinstance(error, OffsiteRequest):
         return FaultInfo("offsite", None, str(error))
     if isinstance(error, UrlTooLong):

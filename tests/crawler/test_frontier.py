@@ -176,6 +176,28 @@ def test_a_callback_that_raises_gives_its_lease_back(frontier_key: str) -> None:
     assert keys.size(queue.server) == 0
 
 
+def test_a_request_a_stopping_worker_gives_up_goes_back_to_the_frontier_first_in_line(frontier_key: str) -> None:
+    from twisted.python.failure import Failure
+
+    from crawler.frontier import LeaseKeeper
+    from crawler.items import Fault
+    from crawler.stopping import CrawlInterrupted
+
+    spider = spider_on(frontier_key)
+    queue, keys = queue_of(spider), FrontierKeys.of(spider.crawler.settings, "portal")
+    for path in ("a", "b", "c"):
+        queue.push(Request(f"http://127.0.0.1/{path}"))
+    interrupted, done = queue.pop(), queue.pop()
+    keeper = LeaseKeeper(spider.crawler)
+    keeper.spider_opened(spider)
+    for request, reason in ((interrupted, CrawlInterrupted.reason), (done, "http_404")):
+        failure = Failure(CrawlInterrupted("asked to stop"))
+        failure.request = request  # as Scrapy hands an errback's items to the signals
+        keeper.item_done(Fault(portal_id="p", url=request.url, referer=None, reason=reason), failure)
+    assert keys.size(queue.server) == 2  # c, and a given back; b is done
+    assert queue.pop().url == "http://127.0.0.1/a"
+
+
 # -- real workers -----------------------------------------------------------------------
 
 
