@@ -23,15 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from crawler import config
+from parsers.deadlines import CHINA, DEADLINE_DAYS, end_of_day
 from storage.runs import PortalRun
-
-CHINA = ZoneInfo("Asia/Shanghai")  # the reporting calendar's: months and deadline days
-DEADLINES = ((1, 31), (3, 31))  # (month, day): departments', then governments' reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +106,8 @@ def deadline_between(start: datetime, end: datetime) -> date | None:
     """The latest reporting deadline whose day (in China) ended after ``start`` and by ``end``."""
     passed = None
     for year in range(start.astimezone(CHINA).year, end.astimezone(CHINA).year + 1):
-        for month, day in DEADLINES:
-            over = datetime.combine(date(year, month, day) + timedelta(days=1), time(), tzinfo=CHINA)
+        for month, day in DEADLINE_DAYS:
+            over = end_of_day(date(year, month, day))
             if start < over <= end:
                 passed = date(year, month, day)
     return passed

@@ -1,7 +1,7 @@
 """What a researcher watching the archive should hear about, each alert with its evidence.
 
 - ``missing``: a body published its report for year N-1 and has none for year N a set
-  time (``GRACE``) after N's deadline (:func:`research.metrics.deadline`, the one rule of the
+  time (``GRACE``) after N's deadline (:func:`parsers.deadlines.deadline`, the one rule of the
   measures too): 31 March of N+1 for a people's government (人民政府), 31 January of N+1 for
   any other body (政府信息公开条例, art. 49-50), 31 March for every body before 2019.
 - ``edited``: a report got a new version after it was first archived; the evidence is
@@ -24,14 +24,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
+from parsers.deadlines import deadline, end_of_day
 from research.compare import diff_versions
 from research.filters import Filters
-from research.metrics import deadline
 from research.queries import find_versions
 from research.rows import VersionInfo
 from storage.runs import PortalRun, ShortList, portal_runs
@@ -86,7 +86,7 @@ def missing_reports(versions: list[VersionInfo], now: datetime) -> Iterator[Aler
             latest[info.agency] = info
     for agency, info in latest.items():
         due = deadline(agency, info.year + 1)
-        at = datetime.combine(due, time(), tzinfo=UTC) + timedelta(days=1) + GRACE
+        at = (end_of_day(due) + GRACE).astimezone(UTC)
         if at <= now:
             yield Alert(
                 "missing",

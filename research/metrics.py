@@ -5,7 +5,8 @@ when a cell it needs is blank (a blank is never a zero) or its denominator is 0.
 definitions, in the record's keys (docs/RECORD.md), are :data:`MEASURES`; the codebook
 prints them, and the command, the web view and the exports all compute them here.
 
-Deadlines (``days_after_deadline``): the 2019 Regulation (art. 49) has departments
+Deadlines (``days_after_deadline``): :func:`parsers.deadlines.deadline`, shared with the alerts
+and the crawl schedule. The 2019 Regulation (art. 49) has departments
 publish the previous year's report by 31 January and governments (a name ending in
 人民政府) by 31 March; reports on a year before 2019 fall under the 2007 Regulation,
 31 March for every body.
@@ -26,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
+from parsers.deadlines import deadline
 from research.filters import Filters
 from research.queries import find_versions_or_suggest
 from research.rows import VersionInfo
@@ -34,7 +36,6 @@ from research.views import RECORDS, REPORTS, view
 
 Value = int | float | None
 BATCH = 500
-REGULATION_2019_FIRST_YEAR = 2019  # the first year reported on under the 2019 Regulation
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +122,6 @@ class MetricRow:
     year: int
     version: int
     values: dict[str, Value]
-
-
-def deadline(agency: str, year: int) -> date:
-    """The last day the report on ``year`` may be published by ``agency``."""
-    government = agency.endswith("人民政府") or year < REGULATION_2019_FIRST_YEAR
-    return date(year + 1, 3, 31) if government else date(year + 1, 1, 31)
 
 
 def record_text(record: dict[str, Any]) -> str:

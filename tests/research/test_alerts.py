@@ -12,13 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import main
-from research.alerts import alerts, blocked_portals, deadline, fewer_yields, short_lists
+from parsers.deadlines import CHINA, deadline
+from research.alerts import alerts, blocked_portals, fewer_yields, short_lists
 from research.alerts_render import ATOM, as_atom
 from storage.runs import PortalRun, ShortList
 from tests.research.archive import AGENCIES, FilledArchive
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
-DUE_2024 = datetime(2025, 2, 1, tzinfo=UTC) + timedelta(days=30)  # departments' 2024 reports, plus the grace
+# departments' 2024 reports: the end of 31 January 2025 in China (16:00 UTC), plus the grace
+DUE_2024 = datetime(2025, 2, 1, tzinfo=CHINA) + timedelta(days=30)
 
 
 def test_missing_reports_fire_thirty_days_after_the_deadline_not_before(archive: FilledArchive) -> None:
@@ -143,7 +145,6 @@ def test_a_report_on_a_year_before_2019_is_due_by_march_for_every_body() -> None
     """The 2007 Regulation gave departments the same 31 March as governments: the alerts and the
     measures share one deadline rule."""
     from research.alerts import missing_reports
-    from research.metrics import deadline as measured_deadline
     from research.rows import VersionInfo
 
     seen = datetime(2018, 2, 1, tzinfo=UTC)
@@ -151,7 +152,8 @@ def test_a_report_on_a_year_before_2019_is_due_by_march_for_every_body() -> None
         *(1, 1, "郑州市二七区统计局", "河南省郑州市二七区", "河南省", "郑州市", "二七区", 2017, 1, 1, True),
         *("pre2019", (), date(2018, 2, 1), seen, seen, "http://example.invalid/2017", "0" * 64, "1"),
     )
-    due = datetime(2019, 4, 1, tzinfo=UTC) + timedelta(days=30)  # the day after 31 March 2019, plus the grace
+    # the end of 31 March 2019 in China (16:00 UTC), plus the grace
+    due = datetime(2019, 4, 1, tzinfo=CHINA) + timedelta(days=30)
     assert [alert.at for alert in missing_reports([latest], due)] == [due]
     assert list(missing_reports([latest], due - timedelta(seconds=1))) == []
-    assert deadline("郑州市二七区统计局", 2018) == measured_deadline("郑州市二七区统计局", 2018) == date(2019, 3, 31)
+    assert deadline("郑州市二七区统计局", 2018) == date(2019, 3, 31)

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nianbao.cli import main
+from parsers.deadlines import deadline
 from research.compare import diff_years
 from research.filters import parse_filters
-from research.metrics import NAMES, deadline, measures, metric_rows
+from research.metrics import NAMES, measures, metric_rows
 from tests.research.archive import FilledArchive
 
 STATS = "郑州市二七区统计局"

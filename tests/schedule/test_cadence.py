@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scrapy.settings import Settings
 
-from crawler.schedule import CHINA, Cadence, deadline_between, due_portals, due_reason, months
+from crawler.schedule import Cadence, deadline_between, due_portals, due_reason, months
+from parsers.deadlines import CHINA
 from storage.runs import PortalRun
 
 CADENCE = Cadence()
