@@ -5,6 +5,8 @@
 - The browser-only portal (``packed-xiangcheng``, ``WorldServer(browser=True)``): reports
   found with the browser and without it, pages rendered against pages crawled, the time
   and the peak memory of a rendered page (Chromium's largest process).
+- Generated browser-only variants (``fixtures.world.families.rendered.covering``): reports
+  found, views walked, and the crawl's time over its rendered pages.
 
 Each crawl runs in a child process of its own (a Twisted reactor starts once per
 process). Robots.txt's Crawl-delay is capped at 0, as in bench_crawl.py.
@@ -29,6 +31,7 @@ sys.path.insert(0, str(PROJECT))
 
 BENCH_SETTINGS = {"NIANBAO_CRAWL_DELAY_MAX": "0", "LOG_LEVEL": "ERROR", "NIANBAO_PARSE": "True"}
 PACKED = "packed-xiangcheng"
+VARIANTS = 6  # rendered.covering(6): every value of every dimension among them
 
 
 def child(registry: str, folder: str, render: str, portal_ids: str) -> dict[str, Any]:
@@ -52,6 +55,7 @@ def child(registry: str, folder: str, render: str, portal_ids: str) -> dict[str,
         "versions": stats.get("nianbao/version/new", 0),
         "rendered": stats.get("nianbao/render/pages", 0),
         "browser_requests": stats.get("nianbao/render/requests", 0),
+        "views": stats.get("nianbao/render/views", 0),
         "pages": sum(
             value for key, value in stats.items() if key.startswith("nianbao/portal/") and key.endswith("/pages")
         ),
@@ -93,6 +97,7 @@ def main() -> None:
         print(json.dumps(child(*args.child)))
         return
 
+    from fixtures.world.families import rendered
     from fixtures.world.server import WorldServer
 
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-render-") as temporary:
@@ -105,6 +110,10 @@ def main() -> None:
             packed = [r for r in world.truth(with_expected=False)["reports"] if r["portal"] == PACKED]
             packed_off = run_child(folder / "browser.yaml", folder / "packed-off", "off", PACKED)
             packed_on = run_child(folder / "browser.yaml", folder / "packed-on", "auto", PACKED)
+        chosen = rendered.dump(rendered.covering(VARIANTS), folder / "variants.json")
+        with WorldServer(scale=args.scale, registry=folder / "variants.yaml", variants=chosen) as world:
+            generated = len(world.truth(with_expected=False)["reports"])
+            variants_on = run_child(folder / "variants.yaml", folder / "variants-on", "auto")
 
     print(f"demo world (scale {args.scale}, {reports} reports), fastest of {args.repeat}:")
     print(line("  rendering off", off))
@@ -116,6 +125,12 @@ def main() -> None:
     print(
         f"  reports found        {packed_on['versions']} with the browser, {packed_off['versions']} without; "
         f"crawler peak {packed_on['peak_mb']:.0f} MB, browser's largest process {packed_on['browser_peak_mb']:.0f} MB"
+    )
+    print(f"browser-only variants, rendered.covering({VARIANTS}) ({generated} reports):")
+    print(line("  rendering auto", variants_on))
+    print(
+        f"  reports found        {variants_on['versions']} of {generated}; {variants_on['views']} views walked; "
+        f"{variants_on['seconds'] / max(variants_on['rendered'], 1):.1f} s of crawl a rendered page"
     )
 
 

@@ -159,7 +159,7 @@ def test_reading_alone_sends_every_generated_list_to_the_browser_and_finds_none_
 
 @pytest.mark.deep
 @settings(
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     phases=[Phase.generate],  # a crawl per example: shrinking would take hours
     suppress_health_check=[HealthCheck.too_slow],
