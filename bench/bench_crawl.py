@@ -6,7 +6,8 @@ From one run, printing each against a baseline measured in the same run:
   against a bare Scrapy spider, Scrapy's stock components with the same concurrency,
   fetching exactly the URLs the full crawl fetched (aim: at most 1.5x its time);
 - a recrawl of the unchanged world (conditional requests, answers from the archive)
-  against the first crawl (aim: under 20% of its time);
+  against the first crawl (aim: under 20% of its time), its CPU against the first
+  crawl's, and the database statements it ran per ``304``;
 - peak memory (RSS) of the full crawl on a quarter-size world and on the whole one
   (aim: under 500 MB, and flat as the world grows).
 
@@ -46,8 +47,18 @@ BENCH_SETTINGS = {"NIANBAO_CRAWL_DELAY_MAX": "0", "LOG_LEVEL": "ERROR"}
 
 
 def child_full(registry: str, db_url: str, archive_dir: str) -> dict[str, Any]:
+    from sqlalchemy import Engine, event
+
     from crawler.local import LOCAL_SETTINGS
     from nianbao.commands.crawl import crawl_settings, run_crawl
+
+    queries = 0
+
+    def count(*_: Any) -> None:
+        nonlocal queries
+        queries += 1
+
+    event.listen(Engine, "before_cursor_execute", count)  # every statement of every engine of the crawl
 
     overrides = {**LOCAL_SETTINGS, **BENCH_SETTINGS}
     settings = crawl_settings(
@@ -55,7 +66,7 @@ def child_full(registry: str, db_url: str, archive_dir: str) -> dict[str, Any]:
     )
     started = time.monotonic()
     stats = run_crawl(settings)
-    return _report(started, stats)
+    return _report(started, stats) | {"queries": queries}
 
 
 def child_bare(urls_file: str) -> dict[str, Any]:
@@ -194,7 +205,8 @@ def main() -> None:
     share, cpu_share = recrawl["seconds"] / full["seconds"], recrawl["cpu_seconds"] / full["cpu_seconds"]
     print(
         f"recrawl          {recrawl['seconds']:.1f} s, {share:.0%} of the first crawl's time (aim: under 20%), "
-        f"{cpu_share:.0%} of its CPU; {recrawl['not_modified']:,} answered 304, {recrawl['versions']} new versions"
+        f"{cpu_share:.0%} of its CPU; {recrawl['not_modified']:,} answered 304, {recrawl['versions']} new versions; "
+        f"{recrawl['queries'] / max(1, recrawl['not_modified']):.2f} database statements per 304"
     )
     print(
         f"peak memory      {small['full']['peak_mb']:,.0f} MB at {small['pages']:,} pages (scale {small_scale}), "
