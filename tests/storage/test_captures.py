@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.archive import Archive
+from storage.archive import Archive, capture_columns
 from storage.models import CaptureRow, CoverageFindingRow, CrawlRunRow, DocumentRow
 from storage.warc import PriorRecord, WarcRef
 from tests.storage.conftest import T0
@@ -93,6 +93,21 @@ def test_validators_of_many_urls_come_in_one_call_each_from_its_own_latest_respo
     assert sorted(found) == [URL, URL + "?2"]  # an unfinished capture is no validator
     assert (found[URL].etag, found[URL].sha256) == ('"2"', new)
     assert found[URL + "?2"].warc == PriorRecord(URL + "?1", "2024-03-01T08:00:00Z", "<first>", "sha1:S")
+
+
+def test_confirmations_are_recorded_together_as_their_own_rows(archive: Archive) -> None:
+    sha256 = archive.store_bytes(b"%PDF-1.7 report")
+    archive.record_capture(URL, fetched_at=T0, status=200, headers=HEADERS, sha256=sha256, warc=ref("<first>"))
+    later = [T0 + timedelta(days=n) for n in (1, 2)]
+    warc = WarcRef("nianbao-2.warc.gz", 99, 300, "<seen>", "revisit", "server-not-modified", None, "2024-03-02")
+    rows = [capture_columns(URL, fetched_at=at, status=304, headers=HEADERS, sha256=sha256, warc=warc) for at in later]
+    archive.record_confirmations(rows)
+    with Session(archive.engine) as session:
+        seen = session.scalars(select(CaptureRow).where(CaptureRow.status == 304).order_by(CaptureRow.id)).all()
+    assert [(c.fetched_at.replace(tzinfo=UTC), c.sha256, c.etag, c.warc_record_type) for c in seen] == [
+        (at, sha256, '"5f1-abc"', "revisit") for at in later
+    ]
+    assert archive.latest_validators(URL).warc.record_id == "<first>"  # a 304 is never a validator
 
 
 def test_a_crawl_run_keeps_its_portals_and_statistics(archive: Archive) -> None:
