@@ -50,13 +50,25 @@ def crawler_with(settings: dict[str, Any] | None = None, spidercls: Any = None) 
     return get_crawler(spidercls, settings_dict=settings or {})
 
 
-@pytest.fixture(scope="session")
+_REACTOR_LOOP: list[Any] = []  # the asyncio loop the reactor was installed on
+
+
+@pytest.fixture
 def asyncio_reactor() -> None:
-    """Scrapy's default reactor, installed (not run) so components can schedule and await."""
+    """Scrapy's default reactor, installed (not run) so components can schedule and await.
+
+    Its loop is made the current one again for every test: an ``asyncio.run`` in another
+    test (robots, the spider's start) leaves the thread with no current loop at its end.
+    """
+    import asyncio
+
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
     if not is_reactor_installed():
         install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    if not _REACTOR_LOOP:
+        _REACTOR_LOOP.append(asyncio.get_event_loop())
+    asyncio.set_event_loop(_REACTOR_LOOP[0])
 
 
 def run(awaitable: Any) -> Any:
