@@ -32,7 +32,6 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
@@ -42,6 +41,7 @@ from twisted.python.failure import Failure
 from crawler import config
 from crawler.middlewares import ConditionalGetMiddleware
 from crawler.pagewalk import SETTLE_LONGEST, SETTLE_POLL, TIMERS
+from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.spiders import faults
 from crawler.warcrecords import WARC_HEADERS
 
@@ -105,7 +105,7 @@ def render_request(request: Request) -> Request:
         # "load", not "networkidle": a page that polls forever would never get there;
         # crawler.pagewalk waits for the page's requests itself, bounded
         "playwright_page_goto_kwargs": {"wait_until": "load"},
-        "download_slot": urlsplit(request.url).netloc + " browser",
+        DOWNLOAD_SLOT: host_slot(request.url) + " browser",
         ConditionalGetMiddleware.VALIDATED: None,  # a browser needs the page, not a 304
     }
     return request.replace(meta=meta, dont_filter=True)
@@ -234,7 +234,7 @@ def scrapy_request(asked: BrowserRequest, page_request: Request) -> Request:
     """The browser's request as a Scrapy request on its host's slot, redirects left to the browser."""
     headers = {name: value for name, value in asked.headers.items() if name.lower() not in _HOP_HEADERS}
     meta = {
-        "download_slot": urlsplit(asked.url).netloc,
+        DOWNLOAD_SLOT: host_slot(asked.url),
         "dont_redirect": True,  # the browser follows them itself, each hop through here
         "handle_httpstatus_all": True,
         "nianbao_portal": page_request.meta.get("nianbao_portal"),

@@ -29,6 +29,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from crawler import config
 from crawler.backoff import backoff_key
 from crawler.frontier import host_key, redis_for
+from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.stopping import CrawlInterrupted, pause, stopping
 
 if TYPE_CHECKING:
@@ -121,4 +122,4 @@ class SharedHostSlots:
     def slot_key(request: Request) -> str:
         """The key HostPoliteness holds a host's delays and back-off under: the spider names its
         requests' download slot by host and port, and Scrapy's own (robots.txt) get the same here."""
-        return request.meta.get("download_slot") or urlparse_cached(request).netloc
+        return request.meta.get(DOWNLOAD_SLOT) or host_slot(request.url)

@@ -48,6 +48,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.slots.HostSlotMiddleware": 1,  # first: every later one keys on the host:port slot
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.PortalOffsiteMiddleware": 50,
     "crawler.middlewares.UrlLengthLimit": 60,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -26,6 +25,7 @@ from crawler.check import PortalCheck
 from crawler.middlewares import BlockedPage
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.robots import RobotsUnreachable
+from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.spiders import faults
 
 
@@ -79,7 +79,7 @@ class CheckSpider(scrapy.Spider):
         for portal_id, url in self.start_order:
             # One download slot per host:port, as the portal spider has (its politeness
             # components key on it); dont_filter: two portals may share a start URL.
-            meta = {"nianbao_portal": portal_id, "nianbao_start": url, "download_slot": urlsplit(url).netloc}
+            meta = {"nianbao_portal": portal_id, "nianbao_start": url, DOWNLOAD_SLOT: host_slot(url)}
             yield Request(url, callback=self.parse_start, errback=self.on_fault, meta=meta, dont_filter=True)
 
     def parse_start(self, response: Response) -> Iterator[PortalCheck]:

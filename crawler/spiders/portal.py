@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -51,6 +50,7 @@ from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.roles import page_role, script_driven_reason, stated_total
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
+from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.spiders import faults
 from crawler.spiders.links import (
     Link,
@@ -416,7 +416,7 @@ class PortalSpider(scrapy.Spider):
             "nianbao_portal": portal.id,
             "nianbao_role": ROLES[callback.__name__],
             "nianbao_referer": referer,
-            "download_slot": urlsplit(url).netloc,
+            DOWNLOAD_SLOT: host_slot(url),
         }
 
     def _portal(self, response: Response) -> Portal:

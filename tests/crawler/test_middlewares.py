@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -311,3 +311,43 @@ def test_an_over_long_url_ends_at_the_downloader_as_a_fault_url_too_long() -> No
     with pytest.raises(UrlTooLong) as raised:
         middleware.process_request(Request(trap))
     assert describe(Failure(raised.value)).reason == "url_too_long"
+
+
+# -- download slots -----------------------------------------------------------------------
+
+
+def test_a_redirect_to_another_host_is_held_to_that_hosts_slot() -> None:
+    from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+
+    from crawler.slots import HostSlotMiddleware
+
+    crawler = project_crawler()
+    crawler.spider = Spider(name="portal")
+    first = Request("http://127.0.0.1:8001/nb/1.html", meta={"download_slot": "127.0.0.1:8001"})
+    moved = HtmlResponse(
+        first.url, status=302, headers={"Location": "http://127.0.0.2:8002/files/1.pdf"}, request=first
+    )
+    redirected = build_from_crawler(RedirectMiddleware, crawler).process_response(first, moved)
+    assert redirected.meta["download_slot"] == "127.0.0.1:8001"  # Scrapy keeps the slot of the request it replaces
+    HostSlotMiddleware().process_request(redirected)
+    assert redirected.meta["download_slot"] == "127.0.0.2:8002"
+
+
+def test_scrapy_s_own_requests_get_the_host_and_port_slot_and_a_page_to_render_keeps_its_own() -> None:
+    from crawler.slots import HostSlotMiddleware
+
+    robots = Request("http://127.0.0.1:8001/robots.txt", meta={"dont_obey_robotstxt": True})
+    HostSlotMiddleware().process_request(robots)
+    assert robots.meta["download_slot"] == "127.0.0.1:8001"
+    render = Request("http://127.0.0.1:8001/nb/", meta={"playwright": True, "download_slot": "127.0.0.1:8001 browser"})
+    HostSlotMiddleware().process_request(render)
+    assert render.meta["download_slot"] == "127.0.0.1:8001 browser"
+
+
+def test_the_host_slot_middleware_is_first_among_nianbaos_downloader_middlewares() -> None:
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+
+    from crawler.slots import HostSlotMiddleware
+
+    manager = DownloaderMiddlewareManager.from_crawler(project_crawler())
+    assert isinstance(manager.middlewares[0], HostSlotMiddleware)
