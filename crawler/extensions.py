@@ -223,6 +223,14 @@ class ArchiveExtension:
             if v.sha256 is not None
         }
 
+    def has_copy(self, sha256: str) -> bool:
+        from storage.errors import ArchiveError
+
+        try:
+            return self.archive is not None and self.archive.raw_path(sha256).is_file()
+        except ArchiveError:  # not a sha256: no copy of it
+            return False
+
     def stored_bytes(self, sha256: str) -> bytes | None:
         from storage.errors import ArchiveError
 

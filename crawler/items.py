@@ -35,7 +35,7 @@ class Capture:
     referer: str | None  # the page that linked here (the list page, or the report page of an attachment)
     status: int  # as the server answered: 304 when not_modified
     headers: HeaderList
-    body: bytes = field(repr=False)  # as received; for a 304, the stored copy it confirmed
+    body: bytes = field(repr=False)  # as received; for a 304, the stored copy it confirmed (none for an attachment)
     fetched_at: datetime
     request_method: str = "GET"
     not_modified: bool = False  # the server answered 304 to our validators

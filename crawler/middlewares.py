@@ -6,7 +6,8 @@
 - ``ConditionalGetMiddleware`` (``NIANBAO_CONDITIONAL_GET``): sends If-None-Match /
   If-Modified-Since from the latest capture of the URL in the archive; a ``304`` is
   answered from the stored copy (flag ``not_modified``), so an unchanged list page still
-  yields its links and an unchanged report page its attachments.
+  yields its links and an unchanged report page its attachments (an unchanged attachment,
+  which nothing reads, is answered without its bytes).
 - ``PrefetchValidators`` (a spider middleware, with it): looks up the validators of the
   requests a callback yields in one query, for ConditionalGetMiddleware to send.
 - ``PortalOffsiteMiddleware`` (replaces Scrapy's OffsiteMiddleware): a request outside
@@ -148,11 +149,19 @@ class ConditionalGetMiddleware:
         if response.status != 304 or not validated:
             return response
         self.stats.inc_value("nianbao/conditional/not_modified")
-        stored = self.archive.stored_bytes(validated["sha256"])
+        stored = self.stored_copy(request, validated["sha256"])
         if stored is None:
             self.stats.inc_value("nianbao/conditional/copy_missing")
             return response  # the spider records the 304 as a fault: nothing to read
         return replayed(response, stored)
+
+    def stored_copy(self, request: Request, sha256: str) -> bytes | None:
+        """The stored copy a ``304`` confirmed, or None when it is missing. An attachment's is
+        only looked for: nothing reads a document that did not change, and a recrawl would
+        read every unchanged PDF from disk for nothing."""
+        if request.meta.get("nianbao_role") == "attachment":
+            return b"" if self.archive.has_copy(sha256) else None
+        return self.archive.stored_bytes(sha256)
 
 
 class PrefetchValidators:

@@ -186,6 +186,23 @@ def test_a_304_without_a_stored_copy_stays_a_304(archived: Any) -> None:
     assert middleware.process_response(request, Response(URL, status=304, request=request)).status == 304
 
 
+def test_an_unchanged_attachment_is_answered_without_reading_its_copy(
+    archived: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unread(sha256: str) -> bytes:
+        raise AssertionError("an unchanged document was read from disk")
+
+    monkeypatch.setattr(archived.get_extension(ArchiveExtension).archive, "read_bytes", unread)
+    middleware = build_from_crawler(ConditionalGetMiddleware, archived)
+    request = Request(URL, meta={"nianbao_role": "attachment"})
+    middleware.process_request(request)
+    replayed = middleware.process_response(request, Response(URL, status=304, request=request))
+    assert (replayed.status, replayed.body, "not_modified" in replayed.flags) == (200, b"", True)
+    gone = {"nianbao_role": "attachment", "nianbao_validated": {"sha256": "0" * 64, "warc": None}}
+    missing = Request(URL, meta=gone)
+    assert middleware.process_response(missing, Response(URL, status=304, request=missing)).status == 304
+
+
 async def callback_output(elements: list[Any], error: Exception | None = None) -> Any:
     for element in elements:
         yield element
