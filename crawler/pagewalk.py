@@ -162,7 +162,7 @@ def _candidates(frame: Frame, label: str) -> tuple[Locator, ...]:
     """What may be the control labelled ``label``: elements showing it as their text, a
     button input carrying it as its value, and last a div (after the elements it may wrap)."""
     shown = "a, button, span, li"
-    valued = f'input[type=button][value="{label}"], input[type=submit][value="{label}"]'
+    valued = f'input[type=button][value*="{label}"], input[type=submit][value*="{label}"]'
     return (
         frame.locator(shown).filter(has_text=label),
         frame.locator(valued),

@@ -54,7 +54,7 @@ GAPS = {
     "an input button labelled by its value": Variant(control="input"),
     "a div that loads more": Variant(pager="more", label="加载更多", control="div"),
     "a label with an arrow after it": Variant(label="下一页»"),
-    "a label with dots after it": Variant(pager="more", label="加载更多...", control="button"),
+    "an input labelled with dots after it": Variant(pager="more", label="加载更多...", control="input"),
     "relative row URLs in an HTML fragment": Variant(draw="fragment", href="relative"),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
