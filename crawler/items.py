@@ -72,11 +72,15 @@ class ReportPage(Capture):
     title: str | None
     published_at: date | None
     attachment_urls: list[str] = field(default_factory=list)
+    # the script shell the report is shown at, when this capture is the answer of the
+    # shell's detail API (its referer then the shell too, as the shell asked for it)
+    shell_url: str | None = None
+    listed_at: str | None = None  # the list that led to the shell
     role: str = field(default="report", init=False)
 
     @property
     def list_url(self) -> str | None:
-        return self.referer
+        return self.listed_at or self.referer
 
 
 @dataclass(slots=True, kw_only=True)

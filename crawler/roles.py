@@ -24,7 +24,7 @@ from typing import Any
 from scrapy.http import Response
 
 from crawler.pagination import is_markup, list_pages
-from crawler.scripts import script_lists
+from crawler.scripts import inline_scripts, script_lists
 from crawler.spiders.links import script_api_lists
 
 DATED_RUN = 3  # rows of a list: three dated links side by side make a list, one is a 相关文章 box
@@ -63,6 +63,11 @@ def page_role(response: Response) -> str:
     if not is_markup(response) or dated_run(response) >= DATED_RUN:
         return "list"
     return "article" if _has_title(response) and _has_date(response) and _body_length(response) else "list"
+
+
+def is_report_shell(response: Response) -> bool:
+    """Does this report page show nothing of itself, and have inline scripts that would fill it?"""
+    return is_markup(response) and not _body_length(response) and bool(inline_scripts(response))
 
 
 def _has_title(response: Response) -> bool:

@@ -95,7 +95,7 @@ def read_lists(base: str, sources: list[str]) -> ScriptLists:
     found = ScriptLists(names=reading.names)
     detail = _detail_shapes(reading)
     for call in reading.calls:
-        described = _describe(call.callee, call.arguments)
+        described = describe_call(call.callee, call.arguments)
         if described is None:
             continue
         api = _api(base, described, detail, reading)
@@ -111,7 +111,7 @@ def read_lists(base: str, sources: list[str]) -> ScriptLists:
 Described = tuple[str, Any, Any, Any, str, dict[str, Any]]  # method, url, query, body, kind, settings
 
 
-def _describe(callee: str, arguments: tuple[Any, ...]) -> Described | None:
+def describe_call(callee: str, arguments: tuple[Any, ...]) -> Described | None:
     """(method, url, query, body, body kind, settings) of a list call; None when it is not one."""
     first = arguments[0] if arguments else None
     second = arguments[1] if len(arguments) > 1 else None

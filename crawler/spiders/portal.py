@@ -6,7 +6,8 @@ Callbacks are named by the role of the page they read::
     parse_list     a column's pages: report links, the list's other pages (crawler.pagination)
     parse_rendered a list page that only a browser can read (crawler.browser): the links it
                    draws, page after page, and every request it made
-    parse_report   a report page: the page itself, and requests for its attachments
+    parse_report   a report page: the page itself, and requests for its attachments; a script
+                   shell's detail API (crawler.shells), whose answer is then the report
     parse_attachment, on_fault
 
 Site differences are data (the registry's hints) and the family functions of
@@ -48,8 +49,9 @@ from crawler.jsonlists import json_body, json_total
 from crawler.pagewalk import walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.roles import page_role, script_driven_reason, stated_total
+from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_total
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
+from crawler.shells import detail_request
 from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.spiders import faults
 from crawler.spiders.links import (
@@ -66,6 +68,7 @@ from crawler.spiders.links import (
     report_title,
     script_api_lists,
 )
+from parsers.extract.jsondetail import detail_html
 
 Item = Capture | Fault
 ROLES = {
@@ -229,20 +232,38 @@ class PortalSpider(scrapy.Spider):
         yield from self._api_requests(portal, lists.apis, meta["nianbao_referer"])
 
     def parse_report(self, response: Response) -> Output:
-        """A report page: the page as captured, then each attachment it links."""
+        """A report page: the page as captured, then each attachment it links.
+
+        A page that shows nothing and links no document but has scripts is a shell: it is
+        kept as captured and the detail API its script asks is requested; that answer, read
+        as the page it fills (``parsers.extract.jsondetail``), is the report.
+        """
         portal = self._portal(response)
         meta = response.meta
-        attachments = [link for link in attachment_links(response) if portal.allows(link.url)]
-        published = published_date(response, _meta_date(meta))
+        shell = meta.get("nianbao_shell")
+        page = _detail_page(response) if shell else response
+        attachments = [link for link in attachment_links(page) if portal.allows(link.url)]
+        if shell is None and not attachments and is_report_shell(response):
+            request = detail_request(response)
+            if request is not None and portal.allows(request.url):
+                yield from self._shell(portal, response, request)
+                return
+            yield self._shell_fault(portal, response, "no detail API call could be read from its scripts")
+        if shell and page is response and not is_markup(response):
+            yield self._shell_fault(portal, response, "the detail API's answer holds no content")
+        published = published_date(page, _meta_date(meta))
+        list_url = meta.get("nianbao_list_url") if shell else meta.get("nianbao_referer")
         self._count(portal.id, "reports")
         yield ReportPage(
             **capture_fields(response, portal.id, meta.get("nianbao_referer")),
-            title=report_title(response, meta.get("nianbao_title")),
+            title=report_title(page, meta.get("nianbao_title")),
             published_at=published,
             attachment_urls=[link.url for link in attachments],
+            shell_url=shell,
+            listed_at=list_url if shell else None,
         )
         for link in attachments:
-            extra = {"nianbao_list_url": meta.get("nianbao_referer"), "nianbao_name": link.label}
+            extra = {"nianbao_list_url": list_url, "nianbao_name": link.label}
             if published:
                 extra["nianbao_published"] = published.isoformat()
             yield self._request(portal, link.url, self.parse_attachment, response.url, extra)
@@ -349,6 +370,29 @@ class PortalSpider(scrapy.Spider):
         self._count(portal.id, "articles")
         yield ArticlePage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
 
+    def _shell(self, portal: Portal, response: Response, request: Request) -> Output:
+        """A report shell: kept as captured, and its detail API asked (the answer is parsed as the report)."""
+        meta = response.meta
+        self.crawler.stats.inc_value("nianbao/report_shell/detail_api")
+        yield Capture(**capture_fields(response, portal.id, meta.get("nianbao_referer")))
+        extra = {"nianbao_shell": response.url, "nianbao_list_url": meta.get("nianbao_referer")}
+        extra |= {key: meta[key] for key in ("nianbao_title", "nianbao_published") if meta.get(key)}
+        request_meta = self._meta(portal, request.url, self.parse_report, response.url) | extra
+        yield request.replace(callback=self.parse_report, errback=self.on_fault, meta=request_meta)
+
+    def _shell_fault(self, portal: Portal, response: Response, detail: str) -> Fault:
+        """A report shell whose report could not be had: counted and recorded, never silent."""
+        self.crawler.stats.inc_value("nianbao/report_shell/unread")
+        self.logger.warning("finding: report page %s is a script shell: %s", response.url, detail)
+        return Fault(
+            portal_id=portal.id,
+            url=response.url,
+            referer=response.meta.get("nianbao_referer"),
+            reason="report_shell",
+            detail=detail,
+            role="report",
+        )
+
     def _linked_scripts(self, portal: Portal, response: Response) -> Output:
         """A script-driven page not rendered: its own linked scripts, to be read with its inline ones."""
         inline = inline_scripts(response)
@@ -429,6 +473,12 @@ class PortalSpider(scrapy.Spider):
 def _list_key(meta: dict[str, Any], list_url: str) -> str:
     """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
     return str(meta.get("nianbao_list_first") or list_url)
+
+
+def _detail_page(response: Response) -> Response:
+    """The page a detail API's answer fills (a JSON answer), else the answer itself (an HTML fragment)."""
+    page = detail_html(response.body)
+    return HtmlResponse(response.url, body=page, encoding="utf-8") if page is not None else response
 
 
 def _meta_date(meta: dict[str, Any]) -> date | None:

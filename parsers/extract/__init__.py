@@ -16,6 +16,7 @@ from parsers.errors import ExtractionError
 READERS: dict[str, str] = {
     "text": "parsers.extract.text",
     "html": "parsers.extract.html",
+    "json": "parsers.extract.jsondetail",
     "pdf": "parsers.extract.pdf",
     "docx": "parsers.extract.docx",
     "doc": "parsers.extract.legacy",

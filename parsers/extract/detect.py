@@ -22,9 +22,10 @@ import zipfile
 import olefile
 
 from parsers.errors import ExtractionError, UnsupportedFormat
+from parsers.extract.jsondetail import detail_html
 from parsers.extract.limits import ZIP_ERRORS, check_size, zip_error
 
-FORMATS = ("pdf", "docx", "xlsx", "ofd", "doc", "wps", "xls", "et", "html", "text", "image")
+FORMATS = ("pdf", "docx", "xlsx", "ofd", "doc", "wps", "xls", "et", "html", "json", "text", "image")
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = (
@@ -63,6 +64,8 @@ def detect_format(data: bytes) -> str:
         return "image"
     if head.startswith(b"{\\rtf"):
         raise UnsupportedFormat("RTF document")
+    if detail_html(data) is not None:
+        return "json"  # a detail API's answer: the HTML content it carries is the document
     return _markup_or_text(data)
 
 

@@ -11,6 +11,7 @@ new ones.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ from fixtures.world.families.scripted import (
     PAGE_KEYS,
     PORTALS,
     SHAPES,
+    SHELL_SHAPES,
+    SHELLS,
     SIZE_KEYS,
     TITLE_KEYS,
     TOTAL_KEYS,
@@ -31,6 +34,8 @@ from fixtures.world.families.scripted import (
     portal_spec,
 )
 from fixtures.world.world import World, build_world
+from parsers.model import Region
+from parsers.parse_file import Hints, parse
 from tests.crawler.walk import Walk, check, held, noise, walk
 
 
@@ -59,6 +64,44 @@ def test_lists_read_to_their_end_give_no_coverage_finding(named: tuple[World, Wa
 
 def test_each_list_api_is_read_from_the_page_script(named: tuple[World, Walk]) -> None:
     assert named[1].stats["nianbao/script_api/lists"] == len(PORTALS)
+
+
+@pytest.fixture(scope="module")
+def shells(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, Walk]:
+    world = build_world(0, 1, portals=SHELLS)
+    return world, walk(world, tmp_path_factory.mktemp("shells"))
+
+
+@pytest.mark.parametrize("portal_id", [spec.id for spec in SHELLS])
+def test_every_report_behind_a_detail_shell_is_read_from_its_detail_api(
+    shells: tuple[World, Walk], portal_id: str
+) -> None:
+    """The shell shows nothing; the detail API's answer is the report, its attachments followed."""
+    world, walked = shells
+    assert held(world, portal_id) <= walked.reports
+    assert not noise(world, portal_id) & walked.reports
+    region = world.portals[portal_id].region
+    hints = Hints(region=Region(region.province, region.city, region.district))
+    compared = ("agency", "agency_canonical", "year", "format_version", "tables")
+    for report in world.archivable_reports():
+        if report.portal_id != portal_id:
+            continue
+        url = world.base_urls[portal_id] + report.page_path
+        for attachment in report.attachments:
+            assert world.base_urls[portal_id] + attachment.path in walked.attachments
+        if report.doc_format == "html" and report.outcome == "archive" and report.format_version != "pre2019":
+            record, expected = parse(walked.documents[url], hints).to_dict(), world.record(report.id)
+            assert {key: record[key] for key in compared} == {key: expected[key] for key in compared}
+
+
+def test_a_shell_whose_detail_call_cannot_be_read_is_a_fault_row_not_silence(tmp_path: Path) -> None:
+    shape = replace(SHELL_SHAPES["fetch"], fault="opaque")
+    world = build_world(0, 1, portals=(portal_spec("opaque", shape),))
+    walked = walk(world, tmp_path)
+    shells = held(world, "opaque")
+    assert shells <= walked.reports  # kept as captured: what there was is archived
+    assert {fault.url for fault in walked.faults if fault.reason == "report_shell"} == shells
+    assert walked.stats["nianbao/report_shell/unread"] == len(shells)
 
 
 @st.composite

@@ -21,7 +21,7 @@ from scrapy.utils.request import fingerprint
 from scrapy.utils.test import get_crawler
 
 from crawler.coverage import CoverageFinding
-from crawler.items import ArticlePage, ReportPage
+from crawler.items import ArticlePage, Fault, ReportPage
 from crawler.spiders.portal import PortalSpider
 from fixtures.world import responder
 from fixtures.world.registry import write_registry
@@ -33,11 +33,14 @@ REQUEST_LIMIT = 5000
 @dataclass
 class Walk:
     requests: list[Request] = field(default_factory=list)
-    reports: set[str] = field(default_factory=set)  # URLs read as report pages
+    reports: set[str] = field(default_factory=set)  # URLs read as report pages (a shell's, for a detail API's answer)
+    documents: dict[str, bytes] = field(default_factory=dict)  # report URL -> the bytes read as the report
+    attachments: set[str] = field(default_factory=set)  # attachment URLs asked for (not fetched here)
     articles: set[str] = field(default_factory=set)  # URLs read as articles that are not reports
     stats: dict[str, int] = field(default_factory=dict)
     findings: list[CoverageFinding] = field(default_factory=list)  # lists short of their stated size
     rendered: set[str] = field(default_factory=set)  # list pages sent to the browser (not walked here)
+    faults: list[Fault] = field(default_factory=list)
 
     def requested(self) -> set[str]:
         return {request.url for request in self.requests}
@@ -60,6 +63,8 @@ def walk(world: World, folder: Path) -> Walk:
         key = fingerprint(request)
         if request.meta.get("playwright"):
             result.rendered.add(request.url)
+        if request.meta.get("nianbao_role") == "attachment":
+            result.attachments.add(request.url)
         if key in seen or request.meta.get("nianbao_role") == "attachment" or request.meta.get("playwright"):
             continue
         seen.add(key)
@@ -71,9 +76,12 @@ def walk(world: World, folder: Path) -> Walk:
             if isinstance(output, Request):
                 queue.append(output)
             elif isinstance(output, ReportPage):
-                result.reports.add(output.url)
+                result.reports.add(output.shell_url or output.url)
+                result.documents[output.shell_url or output.url] = output.body
             elif isinstance(output, ArticlePage):
                 result.articles.add(output.url)
+            elif isinstance(output, Fault):
+                result.faults.append(output)
     result.findings = spider.coverage.findings()
     result.stats = {key: value for key, value in crawler.stats.get_stats().items() if isinstance(value, int)}
     return result

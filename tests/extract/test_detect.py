@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
+from datetime import date
 
 import pytest
 
@@ -126,3 +128,28 @@ def test_xml_that_is_not_html_is_unsupported() -> None:
 def test_rtf_is_unsupported() -> None:
     with pytest.raises(UnsupportedFormat):
         detect_format(b"{\\rtf1\\ansi\\ansicpg936 hello}")
+
+
+def test_a_detail_apis_json_answer_is_read_as_the_html_it_carries() -> None:
+    """An SPA's report page is a shell; its detail API's JSON answer is the report (crawler.shells)."""
+    from parsers.extract import extract
+
+    answer = {
+        "code": 200,
+        "data": {
+            "title": "2023年政府信息公开工作年度报告",
+            "publishDate": "2024-01-20 09:30:00",
+            "content": "<p>一、总体情况</p><p>本年度主动公开政府信息。</p>",
+            "attachments": [{"name": "年报.pdf", "url": "/files/nb2023.pdf"}],
+        },
+    }
+    data = json.dumps(answer, ensure_ascii=False).encode()
+    assert detect_format(data) == "json"
+    document = extract(data)
+    assert document.title == "2023年政府信息公开工作年度报告"
+    assert document.published_at == date(2024, 1, 20)
+    assert "本年度主动公开政府信息。" in [block.text for block in document.blocks]
+
+
+def test_a_json_answer_without_html_content_is_text() -> None:
+    assert detect_format(json.dumps({"code": 200, "data": {"total": 3}}).encode()) == "text"
