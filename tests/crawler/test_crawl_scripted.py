@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
-from fixtures.world.families.scripted import PORTALS
+from fixtures.world.families.scripted import PORTALS, SHELL_SHAPES, SHELLS
 from fixtures.world.server import WorldServer
 from tests.crawling import SCRAPY, Crawl, run_crawl
 
 pytestmark = pytest.mark.slow
 
 SCRIPTED = tuple(spec.id for spec in PORTALS)
+SHELL_PORTALS = tuple(spec.id for spec in SHELLS)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def scripted_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldSe
 
 @pytest.fixture(scope="module")
 def crawl(scripted_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    settings = {"NIANBAO_PORTAL_IDS": ",".join(SCRIPTED), "NIANBAO_RENDER": "off"}
+    settings = {"NIANBAO_PORTAL_IDS": ",".join(SCRIPTED + SHELL_PORTALS), "NIANBAO_RENDER": "off"}
     return run_crawl(SCRAPY, scripted_world, tmp_path_factory.mktemp("crawl"), settings)
 
 
@@ -60,3 +61,23 @@ def test_the_list_apis_were_asked_as_their_scripts_ask(crawl: Crawl) -> None:
         ("GET", "/api/news/more"),
         ("GET", "/api/article/list"),
     } <= asked
+
+
+@pytest.mark.parametrize("portal", SHELL_PORTALS)
+def test_every_report_behind_a_detail_shell_is_archived_from_its_detail_api(
+    crawl: Crawl, truth: dict[str, Any], portal: str
+) -> None:
+    """The shell page is captured; the detail API's answer, stored and in the WARC as it came, is the report."""
+    expected = [r for r in truth["reports"] if r["portal"] == portal and r["parsed"]]
+    versions = [info for info in crawl.versions() if info.source_url.split("/")[2] == expected[0]["url"].split("/")[2]]
+    assert sorted((info.agency, info.year) for info in versions) == sorted(
+        (r["agency_canonical"], r["year"]) for r in expected
+    )
+    detail = SHELL_SHAPES["fetch" if portal == "shell-pudong" else "spa"].detail
+    from_api = [info for info in versions if detail in info.source_url]
+    assert len(from_api) == len([r for r in expected if r["doc_format"] == "html"]) > 0
+    captures = crawl.captures()
+    shells = {c.url for c in captures if c.status == 200}
+    assert {r["url"] for r in expected} <= shells
+    answers = [c for c in captures if detail in c.url and c.status == 200]
+    assert answers and all(c.warc_record_id and c.sha256 for c in answers)
