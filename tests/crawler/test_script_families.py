@@ -3,7 +3,8 @@
 The four named shapes (TRS 动静结合, an Epoint SPA shell, 加载更多 by offset, a fetch()
 list) are walked once; then hypothesis generates portal variants (parameter names, JSON
 nesting and key names, page sizes, first page 0 or 1, GET or POST, form, JSON or
-``params=<JSON text>`` bodies, totals stated or not) and each must give up every report.
+``params=<JSON text>`` bodies, totals stated or not, report pages that are script shells
+filled from a detail API) and each must give up every report.
 ``make test`` runs the same few examples every time (derandomized), ``make test-deep`` 300
 new ones.
 """
@@ -132,6 +133,7 @@ def shapes(draw: st.DrawFn) -> Shape:
         total_key=draw(st.sampled_from(TOTAL_KEYS)) if nest else "",
         absolute=draw(st.booleans()),
         static=static,
+        detail=draw(st.sampled_from(["", "", "/api/article/detail", "/EWB-FRONT/rest/infoDetail/getDetail"])),
     )
 
 

@@ -123,7 +123,8 @@ def noise(world: World, portal_id: str) -> set[str]:
 
 def check(world: World, walked: Walk) -> None:
     """Every report of every portal found, no noise read as a report, no article's links
-    followed, and no coverage finding (every list was read to its end)."""
+    followed, no coverage finding (every list was read to its end), and no report shell
+    left unread (its detail API's answer was the report)."""
     for portal_id in world.portals:
         missing = held(world, portal_id) - walked.reports
         assert not missing, f"{portal_id}: {len(missing)} of {len(held(world, portal_id))} reports not found"
@@ -131,3 +132,5 @@ def check(world: World, walked: Walk) -> None:
     followed = {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
     assert not followed, f"an article's links were followed: {sorted(followed)}"
     assert not walked.findings, f"a list read to its end was reported short: {walked.findings}"
+    shells = [fault.url for fault in walked.faults if fault.reason == "report_shell"]
+    assert not shells, f"report shells whose report was not had: {shells}"
