@@ -372,12 +372,9 @@ class PortalSpider(scrapy.Spider):
 
     def _shell(self, portal: Portal, response: Response, request: Request) -> Output:
         """A report shell: kept as captured, and its detail API asked (the answer is parsed as the report)."""
-        meta = response.meta
         self.crawler.stats.inc_value("nianbao/report_shell/detail_api")
-        yield Capture(**capture_fields(response, portal.id, meta.get("nianbao_referer")))
-        extra = {"nianbao_shell": response.url, "nianbao_list_url": meta.get("nianbao_referer")}
-        extra |= {key: meta[key] for key in ("nianbao_title", "nianbao_published") if meta.get(key)}
-        request_meta = self._meta(portal, request.url, self.parse_report, response.url) | extra
+        yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
+        request_meta = self._meta(portal, request.url, self.parse_report, response.url) | _shell_meta(response)
         yield request.replace(callback=self.parse_report, errback=self.on_fault, meta=request_meta)
 
     def _shell_fault(self, portal: Portal, response: Response, detail: str) -> Fault:
@@ -473,6 +470,13 @@ class PortalSpider(scrapy.Spider):
 def _list_key(meta: dict[str, Any], list_url: str) -> str:
     """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
     return str(meta.get("nianbao_list_first") or list_url)
+
+
+def _shell_meta(shell: Response) -> dict[str, Any]:
+    """What a shell's report carries from the shell: the shell, the list that led there, its title and date."""
+    meta = shell.meta
+    extra = {"nianbao_shell": shell.url, "nianbao_list_url": meta.get("nianbao_referer")}
+    return extra | {key: meta[key] for key in ("nianbao_title", "nianbao_published") if meta.get(key)}
 
 
 def _detail_page(response: Response) -> Response:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.world.families.scripted import PORTALS, SHELL_SHAPES, SHELLS
+from fixtures.world.families.scripted import OPAQUE_SHELL, PORTALS, SHELL_SHAPES, SHELLS
 from fixtures.world.server import WorldServer
 from tests.crawling import SCRAPY, Crawl, run_crawl
 
@@ -32,7 +32,7 @@ def scripted_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldSe
 
 @pytest.fixture(scope="module")
 def crawl(scripted_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    settings = {"NIANBAO_PORTAL_IDS": ",".join(SCRIPTED + SHELL_PORTALS), "NIANBAO_RENDER": "off"}
+    settings = {"NIANBAO_PORTAL_IDS": ",".join((*SCRIPTED, *SHELL_PORTALS, OPAQUE_SHELL.id)), "NIANBAO_RENDER": "off"}
     return run_crawl(SCRAPY, scripted_world, tmp_path_factory.mktemp("crawl"), settings)
 
 
@@ -68,12 +68,21 @@ def test_every_report_behind_a_detail_shell_is_archived_from_its_detail_api(
     crawl: Crawl, truth: dict[str, Any], portal: str
 ) -> None:
     """The shell page is captured; the detail API's answer, stored and in the WARC as it came, is the report."""
+    assert_archived_from_detail_api(crawl, truth, portal, SHELL_SHAPES["fetch" if portal == "shell-pudong" else "spa"])
+
+
+def test_a_shell_whose_detail_api_reading_cannot_find_is_a_fault_row(crawl: Crawl, truth: dict[str, Any]) -> None:
+    shells = {r["url"] for r in truth["reports"] if r["portal"] == OPAQUE_SHELL.id and r["archived"]}
+    assert {c.url for c in crawl.captures() if c.fault == "report_shell"} == shells
+
+
+def assert_archived_from_detail_api(crawl: Crawl, truth: dict[str, Any], portal: str, shape: Any) -> None:
     expected = [r for r in truth["reports"] if r["portal"] == portal and r["parsed"]]
     versions = [info for info in crawl.versions() if info.source_url.split("/")[2] == expected[0]["url"].split("/")[2]]
     assert sorted((info.agency, info.year) for info in versions) == sorted(
         (r["agency_canonical"], r["year"]) for r in expected
     )
-    detail = SHELL_SHAPES["fetch" if portal == "shell-pudong" else "spa"].detail
+    detail = shape.detail
     from_api = [info for info in versions if detail in info.source_url]
     assert len(from_api) == len([r for r in expected if r["doc_format"] == "html"]) > 0
     captures = crawl.captures()

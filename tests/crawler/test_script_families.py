@@ -12,7 +12,6 @@ new ones.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,10 +22,10 @@ from fixtures.world.families.scripted import (
     DATE_KEYS,
     NEST_KEYS,
     OFFSET_KEYS,
+    OPAQUE_SHELL,
     PAGE_KEYS,
     PORTALS,
     SHAPES,
-    SHELL_SHAPES,
     SHELLS,
     SIZE_KEYS,
     TITLE_KEYS,
@@ -96,10 +95,10 @@ def test_every_report_behind_a_detail_shell_is_read_from_its_detail_api(
 
 
 def test_a_shell_whose_detail_call_cannot_be_read_is_a_fault_row_not_silence(tmp_path: Path) -> None:
-    shape = replace(SHELL_SHAPES["fetch"], fault="opaque")
-    world = build_world(0, 1, portals=(portal_spec("opaque", shape),))
-    walked = walk(world, tmp_path)
-    shells = held(world, "opaque")
+    """Without a browser (it would draw the shell: tests/crawler/test_crawl_scripted.py)."""
+    world = build_world(0, 1, portals=(OPAQUE_SHELL,))
+    walked = walk(world, tmp_path, {"NIANBAO_RENDER": "off"})
+    shells = held(world, OPAQUE_SHELL.id)
     assert shells <= walked.reports  # kept as captured: what there was is archived
     assert {fault.url for fault in walked.faults if fault.reason == "report_shell"} == shells
     assert walked.stats["nianbao/report_shell/unread"] == len(shells)

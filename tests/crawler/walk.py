@@ -46,14 +46,16 @@ class Walk:
         return {request.url for request in self.requests}
 
 
-def walk(world: World, folder: Path) -> Walk:
-    """Crawl every portal of ``world`` from its start page; return what discovery did."""
+def walk(world: World, folder: Path, settings: dict[str, object] | None = None) -> Walk:
+    """Crawl every portal of ``world`` from its start page (``settings`` added); return what discovery did."""
     origins = {}
     for index, portal_id in enumerate(world.portals):
         world.base_urls[portal_id] = f"http://127.0.0.1:{9100 + index}"
         origins[f"127.0.0.1:{9100 + index}"] = portal_id
     registry = write_registry(world, folder / "portals.yaml")
-    crawler = get_crawler(PortalSpider, {"NIANBAO_PORTALS": str(registry), "NIANBAO_MAX_LIST_PAGES": 50})
+    crawler = get_crawler(
+        PortalSpider, {"NIANBAO_PORTALS": str(registry), "NIANBAO_MAX_LIST_PAGES": 50, **(settings or {})}
+    )
     spider = PortalSpider.from_crawler(crawler)
     result = Walk()
     queue: deque[Request] = deque(asyncio.run(_start(spider)))
