@@ -10,7 +10,8 @@ puts it, or None when the call cannot be known without running the script.
 The value a script takes from its URL is a hole whose text names where: a quoted query
 parameter (``getQueryString('infoGuid')``, ``params.get("id")``) is that parameter's
 value; any other read of ``location`` is the page's only query value, or the last part
-of its hash route.
+of its hash route. (Discovery does not yet keep a hash route apart: Scrapy's request
+fingerprint ignores the fragment, so a list of ``#/detail/<id>`` links is asked once.)
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def detail_request(response: Response) -> Request | None:
         if described is None or not isinstance(described[1], str):
             continue
         method, url, query, body, kind, _ = described
-        holes: list[str] = []
-        url = fill(url, {name: _from_url(name, values) for name in gaps(url) if _from_url(name, values)})
+        holes = [name for name in gaps(url) if _from_url(name, values)]
+        url = fill(url, {name: _from_url(name, values) for name in holes})
         query, body = _resolved(query, values, holes), _resolved(body, values, holes)
         if holes and not gaps(url) and not _STATIC.search(urlsplit(url).path):
             api = Api(method, response.urljoin(url), query, body, kind)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from scrapy import Request
+from scrapy.http import HtmlResponse
 
 from crawler.jsread import MAX_SCRIPT_BYTES, gap, read_scripts
 from crawler.scripts import Api, script_lists
+from crawler.shells import detail_request
 from crawler.spiders.portal import PortalSpider
 from tests.crawler.conftest import PORTAL, crawler_with, page
 
@@ -161,3 +164,37 @@ def test_a_script_driven_page_not_rendered_has_its_linked_scripts_read(tmp_path:
     outputs = list(spider.parse_script(page(asked[0].url, script, meta=asked[0].meta)))
     api = [o for o in outputs if isinstance(o, Request)]
     assert [request.url for request in api] == ["http://www.zz27q.gov.cn/api/nb/list?pageNo=1"]
+
+
+@pytest.mark.parametrize(
+    ("url", "script", "asked"),
+    [
+        (
+            "http://h/xxgk/detail.html?id=42",
+            "var id = getQueryString('id'); $.getJSON('/api/article/detail', {id: id}, show);",
+            ("GET", "http://h/api/article/detail?id=42", b""),
+        ),
+        (
+            "http://h/EWB-FRONT/showinfo.html?infoGuid=a-1&categoryNum=005",
+            "$.post('/rest/infoDetail/getDetail', {infoid: getUrlParam('infoGuid'), site: 'x'}, show);",
+            ("POST", "http://h/rest/infoDetail/getDetail", b"infoid=a-1&site=x"),
+        ),
+        (
+            "http://h/index.html#/detail/123",
+            "var id = location.hash.split('/').pop(); fetch('/api/article/' + id).then(show);",
+            ("GET", "http://h/api/article/123", b""),
+        ),
+    ],
+)
+def test_a_report_shells_detail_call_is_read_with_the_id_from_the_page_url(
+    url: str, script: str, asked: tuple[str, str, bytes]
+) -> None:
+    shell = HtmlResponse(url, body=f'<div id="content"></div><script>{script}</script>'.encode(), encoding="utf-8")
+    request = detail_request(shell)
+    assert request is not None and (request.method, request.url, request.body) == asked
+
+
+def test_a_shell_whose_call_does_not_read_the_page_url_is_not_guessed() -> None:
+    script = "var id = window.name; $.getJSON('/api/article/detail', {id: id}, show);"
+    shell = HtmlResponse("http://h/detail.html?id=42", body=f"<script>{script}</script>".encode(), encoding="utf-8")
+    assert detail_request(shell) is None
