@@ -22,6 +22,7 @@ NIANBAO_MAX_LIST_PAGES, NIANBAO_MAX_NAV_DEPTH, NIANBAO_RENDER, NIANBAO_RENDER_TI
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
@@ -46,7 +47,7 @@ from crawler.items import (
     capture_fields,
 )
 from crawler.jsonlists import json_body, json_total
-from crawler.pagewalk import walk_pages
+from crawler.pagewalk import settle, timers_settled, walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_total
@@ -77,6 +78,7 @@ ROLES = {
     "parse_rendered": "list",
     "parse_script": "script",
     "parse_report": "report",
+    "parse_rendered_shell": "report",
     "parse_attachment": "attachment",
 }
 MAX_INLINE_CARRIED = 200_000  # characters of a page's inline scripts carried to its linked ones
@@ -212,6 +214,29 @@ class PortalSpider(scrapy.Spider):
         for request in self._follow(portal, list(unique.values()), response.url, response.url):
             yield request
 
+    async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
+        """A report shell drawn by Chromium: the answer its script fetched that carries content is the report."""
+        portal, recording, page = self._portal(response), recording_of(response), page_of(response)
+        deadline = time.monotonic() + self.render_timeout
+        try:
+            if await settle(recording, 0, deadline):
+                await timers_settled(page, recording, deadline)
+        finally:
+            await recording.close(page)
+        found = False
+        for exchange in recording.finished():
+            answer = exchange.response
+            if not found and answer is not None and exchange.resource_type in {"xhr", "fetch"}:
+                found = detail_html(answer.body) is not None
+                if found:  # captured as the report, not again as a resource
+                    meta = answer.meta | _shell_meta(response) | {"nianbao_referer": response.url}
+                    for output in self.parse_report(answer.replace(request=answer.request.replace(meta=meta))):
+                        yield output
+                    continue
+            yield self._resource(portal, recording, exchange, response.url)
+        if not found:
+            yield self._shell_fault(portal, response, "rendered, its scripts fetched no report content")
+
     async def on_render_fault(self, failure: Failure) -> AsyncIterator[Item]:
         """A render that failed: its page closed (scrapy-playwright leaves that to us), a fault row."""
         page = failure.request.meta.get("playwright_page")
@@ -247,6 +272,9 @@ class PortalSpider(scrapy.Spider):
             request = detail_request(response)
             if request is not None and portal.allows(request.url):
                 yield from self._shell(portal, response, request)
+                return
+            if self.render != "off":
+                yield from self._render_shell(portal, response)
                 return
             yield self._shell_fault(portal, response, "no detail API call could be read from its scripts")
         if shell and page is response and not is_markup(response):
@@ -376,6 +404,14 @@ class PortalSpider(scrapy.Spider):
         yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
         request_meta = self._meta(portal, request.url, self.parse_report, response.url) | _shell_meta(response)
         yield request.replace(callback=self.parse_report, errback=self.on_fault, meta=request_meta)
+
+    def _render_shell(self, portal: Portal, response: Response) -> Output:
+        """A report shell reading cannot solve: kept as captured, and drawn again in a browser."""
+        self.crawler.stats.inc_value("nianbao/report_shell/rendered")
+        self.logger.info("rendering report shell %s: no detail API call could be read", response.url)
+        yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
+        request = self._request(portal, response.url, self.parse_rendered_shell, response.url, _shell_meta(response))
+        yield render_request(request.replace(errback=self.on_render_fault))
 
     def _shell_fault(self, portal: Portal, response: Response, detail: str) -> Fault:
         """A report shell whose report could not be had: counted and recorded, never silent."""

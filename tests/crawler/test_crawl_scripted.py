@@ -8,18 +8,22 @@ Rendering is off: every one of these lists is read from its script, none needs C
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from crawler import config
 from fixtures.world.families.scripted import OPAQUE_SHELL, PORTALS, SHELL_SHAPES, SHELLS
 from fixtures.world.server import WorldServer
+from tests.conftest import skip_or_fail
 from tests.crawling import SCRAPY, Crawl, run_crawl
 
 pytestmark = pytest.mark.slow
 
 SCRIPTED = tuple(spec.id for spec in PORTALS)
+CHROMIUM = config.TABLE["NIANBAO_CHROMIUM"].default
 SHELL_PORTALS = tuple(spec.id for spec in SHELLS)
 
 
@@ -63,6 +67,14 @@ def test_the_list_apis_were_asked_as_their_scripts_ask(crawl: Crawl) -> None:
     } <= asked
 
 
+@pytest.fixture(scope="module")
+def rendered_shells(scripted_world: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    settings = {"NIANBAO_PORTAL_IDS": OPAQUE_SHELL.id, "NIANBAO_RENDER": "auto"}
+    return run_crawl(SCRAPY, scripted_world, tmp_path_factory.mktemp("rendered-shells"), settings)
+
+
 @pytest.mark.parametrize("portal", SHELL_PORTALS)
 def test_every_report_behind_a_detail_shell_is_archived_from_its_detail_api(
     crawl: Crawl, truth: dict[str, Any], portal: str
@@ -71,9 +83,15 @@ def test_every_report_behind_a_detail_shell_is_archived_from_its_detail_api(
     assert_archived_from_detail_api(crawl, truth, portal, SHELL_SHAPES["fetch" if portal == "shell-pudong" else "spa"])
 
 
-def test_a_shell_whose_detail_api_reading_cannot_find_is_a_fault_row(crawl: Crawl, truth: dict[str, Any]) -> None:
+def test_a_shell_only_a_browser_reads_is_a_fault_row_without_one(crawl: Crawl, truth: dict[str, Any]) -> None:
     shells = {r["url"] for r in truth["reports"] if r["portal"] == OPAQUE_SHELL.id and r["archived"]}
     assert {c.url for c in crawl.captures() if c.fault == "report_shell"} == shells
+
+
+def test_a_shell_only_a_browser_reads_is_drawn_and_its_fetched_answer_archived(
+    rendered_shells: Crawl, truth: dict[str, Any]
+) -> None:
+    assert_archived_from_detail_api(rendered_shells, truth, OPAQUE_SHELL.id, OPAQUE_SHELL.shape)
 
 
 def assert_archived_from_detail_api(crawl: Crawl, truth: dict[str, Any], portal: str, shape: Any) -> None:
