@@ -8,6 +8,8 @@ Callbacks are named by the role of the page they read::
                    draws, page after page, and every request it made
     parse_report   a report page: the page itself, and requests for its attachments; a script
                    shell's detail API (crawler.shells), whose answer is then the report
+    parse_rendered_shell a report shell reading cannot solve, drawn by Chromium: the answer
+                   its script fetched that carries content is the report
     parse_attachment, on_fault
 
 Site differences are data (the registry's hints) and the family functions of
