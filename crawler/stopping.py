@@ -79,6 +79,10 @@ class StopWhenAsked:
     def asked(self, handler: Any, number: int, frame: FrameType | None) -> None:
         from twisted.internet import reactor
 
+        if self.crawler.stats.get_value(INTERRUPTED) is not None:
+            # A second signal already pending: signal.signal() below (Scrapy's and ours) runs
+            # pending handlers before it swaps them, so it lands here, not in at_once.
+            self.at_once(number, frame)
         name = signal.Signals(number).name
         os.write(2, f"{name}: finishing what is in progress; send it again to stop at once\n".encode())
         self.crawler.stats.set_value(INTERRUPTED, name)

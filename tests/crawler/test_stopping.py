@@ -83,3 +83,23 @@ def test_worker_threads_never_hold_the_process_at_exit() -> None:
         assert lane.pool.threads and all(thread.daemon for thread in lane.pool.threads)
     finally:
         lane.stop()
+
+
+def test_a_second_signal_pending_while_the_first_is_handled_stops_at_once(monkeypatch, asyncio_reactor) -> None:
+    """signal.signal() runs pending handlers before it swaps them: a second signal that is
+    already pending meets the first handler again, not at_once, and must still stop at once."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler import stopping
+
+    exits: list[int] = []
+    monkeypatch.setattr(stopping.os, "_exit", lambda status: exits.append(status))
+    monkeypatch.setattr(stopping.signal, "signal", lambda number, handler: None)  # keep the test's own
+    stop = stopping.StopWhenAsked(get_crawler())
+
+    def scrapy_handler(number: int, frame: object) -> None:
+        if number == signal.SIGINT:  # where signal.signal() would run the pending SIGTERM
+            stop.asked(scrapy_handler, signal.SIGTERM, None)
+
+    stop.asked(scrapy_handler, signal.SIGINT, None)
+    assert exits == [128 + signal.SIGTERM]
