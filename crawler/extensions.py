@@ -46,6 +46,7 @@ from twisted.python.threadpool import ThreadPool
 from crawler import config
 from crawler.backoff import backoffs_for
 from crawler.confirmations import Confirmations
+from crawler.slots import DOWNLOAD_SLOT
 from crawler.stopping import StopWhenAsked
 from crawler.waits import Wait, describe, wait_started
 
@@ -294,10 +295,10 @@ class HostPoliteness:
             self.crawler.stats.inc_value("nianbao/robots/crawl_delay_hosts")
 
     def request_reached_downloader(self, request: Request, spider: Any = None) -> None:
-        self.enforce(request.meta.get("download_slot", ""))
+        self.enforce(request.meta.get(DOWNLOAD_SLOT, ""))
 
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
-        self.enforce(request.meta.get("download_slot", ""))
+        self.enforce(request.meta.get(DOWNLOAD_SLOT, ""))
 
     # -- what the block-page middleware reports ---------------------------------------
 

@@ -40,6 +40,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import config
 from crawler.extensions import Validated
+from crawler.slots import DOWNLOAD_SLOT
 from crawler.stopping import pause
 from crawler.waits import Wait, wait_started
 
@@ -319,7 +320,7 @@ class BlockPageMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         kind = block_kind(response)
-        slot = request.meta.get("download_slot", "")
+        slot = request.meta.get(DOWNLOAD_SLOT, "")
         politeness = self.politeness
         if kind is None:
             if politeness is not None:
