@@ -33,6 +33,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler import config
 from crawler.items import Fault
+from crawler.routes import route_fingerprint
 from crawler.stopping import CrawlInterrupted
 
 if TYPE_CHECKING:
@@ -141,6 +142,10 @@ class RoundDupeFilter(RFPDupeFilter):
         added = self.server.sadd(key, self.request_fingerprint(request))
         self.server.expire(key, SEEN_TTL)
         return added == 0
+
+    def request_fingerprint(self, request: Request) -> str:
+        """The crawl's own fingerprint (a report's hash route kept), not scrapy-redis's."""
+        return route_fingerprint(request).hex()
 
 
 class FrontierScheduler(Scheduler):

@@ -30,6 +30,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # Hand the next request to the host with the fewest in flight, so a slow or backed-off
 # host does not hold the whole crawl's concurrency.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# A report that is a hash route of one shell page (detail.html#/detail/123) is a request of its own.
+REQUEST_FINGERPRINTER_CLASS = "crawler.routes.RouteFingerprinter"
 TELNETCONSOLE_ENABLED = False  # no listening ports
 REMOTE_CONTROL_ENABLED = False
 

@@ -10,8 +10,8 @@ puts it, or None when the call cannot be known without running the script.
 The value a script takes from its URL is a hole whose text names where: a quoted query
 parameter (``getQueryString('infoGuid')``, ``params.get("id")``) is that parameter's
 value; any other read of ``location`` is the page's only query value, or the last part
-of its hash route. (Discovery does not yet keep a hash route apart: Scrapy's request
-fingerprint ignores the fragment, so a list of ``#/detail/<id>`` links is asked once.)
+of its hash route (kept on the page's URL and in its request's fingerprint:
+``crawler.routes``, so each ``#/detail/<id>`` of a list is a report of its own).
 """
 
 from __future__ import annotations

@@ -90,6 +90,7 @@ class WarcRecordMiddleware:
 
 def exchange_of(request: Request, response: Response) -> tuple[HttpRequest, HttpResponse]:
     """A Scrapy request and its answer as storage.warc_http describes them."""
-    sent = HttpRequest(request.url, request.method, header_list(request.headers), request.body)
+    url = request.url.split("#", 1)[0]  # what was asked: a fragment (a report's hash route) is never sent
+    sent = HttpRequest(url, request.method, header_list(request.headers), request.body)
     protocol = response.protocol or "HTTP/1.1"
     return sent, HttpResponse(response.status, header_list(response.headers), response.body, protocol=protocol)

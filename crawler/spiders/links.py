@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.jsonlists import entry_date, entry_title, entry_url, json_body, json_entries
 from crawler.pagination import hanweb_records, is_markup
+from crawler.routes import page_url
 from parsers.metadata import compact_year_text, parse_title_line
 
 DOCUMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "jpg", "jpeg", "png")
@@ -42,7 +43,7 @@ _SCRIPT_API = re.compile(r"""['"](/[\w/.-]*api/all/)['"]""")
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    url: str
+    url: str  # absolute, without its fragment unless that is a hash route (crawler.routes)
     text: str  # the anchor's text, whitespace removed at the ends
     title: str = ""  # its title attribute: lists often cut the text and keep the whole title here
     published: date | None = None
@@ -136,7 +137,7 @@ def list_entries(response: Response, base: str | None = None, detail: list[str] 
         url = entry_url(row, base or response.url, detail or [])
         if url:
             title = entry_title(row)
-            links.append(Link(url.split("#", 1)[0], title, title, entry_date(row)))
+            links.append(Link(page_url(url), title, title, entry_date(row)))
     return links
 
 
@@ -150,7 +151,7 @@ def _anchors(base: str, anchors: Any) -> list[Link]:
             continue  # same page; gkmlpt menus are read by script_api_lists
         url = urljoin(base, href)
         text = compact("".join(anchor.css("::text").getall()))
-        links.append(Link(url.split("#", 1)[0], text, compact(anchor.attrib.get("title", ""))))
+        links.append(Link(page_url(url), text, compact(anchor.attrib.get("title", ""))))
     return links
 
 

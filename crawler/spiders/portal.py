@@ -53,6 +53,7 @@ from crawler.pagewalk import settle, timers_settled, walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_total
+from crawler.routes import route_of
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
 from crawler.shells import detail_request
 from crawler.slots import DOWNLOAD_SLOT, host_slot
@@ -265,7 +266,7 @@ class PortalSpider(scrapy.Spider):
         kept as captured and the detail API its script asks is requested; that answer, read
         as the page it fills (``parsers.extract.jsondetail``), is the report.
         """
-        portal = self._portal(response)
+        portal, response = self._portal(response), _routed(response)
         meta = response.meta
         shell = meta.get("nianbao_shell")
         page = _detail_page(response) if shell else response
@@ -515,6 +516,12 @@ def _shell_meta(shell: Response) -> dict[str, Any]:
     meta = shell.meta
     extra = {"nianbao_shell": shell.url, "nianbao_list_url": meta.get("nianbao_referer")}
     return extra | {key: meta[key] for key in ("nianbao_title", "nianbao_published") if meta.get(key)}
+
+
+def _routed(response: Response) -> Response:
+    """The page as its link named it: a hash route (never sent, so not on the answer's URL) put back."""
+    route = route_of(response.request.url) if response.request is not None else ""
+    return response.replace(url=response.url.split("#", 1)[0] + route) if route else response
 
 
 def _detail_page(response: Response) -> Response:

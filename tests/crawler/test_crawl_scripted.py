@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from crawler import config
-from fixtures.world.families.scripted import OPAQUE_SHELL, PORTALS, SHELL_SHAPES, SHELLS
+from fixtures.world.families.scripted import OPAQUE_SHELL, PORTALS, SHELLS
 from fixtures.world.server import WorldServer
 from tests.conftest import skip_or_fail
 from tests.crawling import SCRAPY, Crawl, run_crawl
@@ -80,7 +80,8 @@ def test_every_report_behind_a_detail_shell_is_archived_from_its_detail_api(
     crawl: Crawl, truth: dict[str, Any], portal: str
 ) -> None:
     """The shell page is captured; the detail API's answer, stored and in the WARC as it came, is the report."""
-    assert_archived_from_detail_api(crawl, truth, portal, SHELL_SHAPES["fetch" if portal == "shell-pudong" else "spa"])
+    shape = next(spec.shape for spec in SHELLS if spec.id == portal)
+    assert_archived_from_detail_api(crawl, truth, portal, shape)
 
 
 def test_a_shell_only_a_browser_reads_is_a_fault_row_without_one(crawl: Crawl, truth: dict[str, Any]) -> None:

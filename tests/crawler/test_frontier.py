@@ -90,6 +90,16 @@ def test_a_new_round_sees_every_page_as_new(frontier_key: str) -> None:
     assert seen.request_seen(page.replace(meta={ROUND: 2})) is False
 
 
+def test_each_hash_route_of_a_report_shell_is_a_page_of_its_own(frontier_key: str) -> None:
+    spider = spider_on(frontier_key)
+    seen = RoundDupeFilter(redis_or_skip(), key=FrontierKeys.of(spider.crawler.settings, "portal").seen)
+    report = {ROUND: 1, "nianbao_role": "report"}
+    routes = [Request(f"http://127.0.0.1/detail.html#/detail/{n}", meta=report) for n in (1, 2, 1)]
+    assert [seen.request_seen(request) for request in routes] == [False, False, True]
+    anchors = [Request(f"http://127.0.0.1/list.html#{anchor}", meta={ROUND: 1}) for anchor in ("top", "end")]
+    assert [seen.request_seen(request) for request in anchors] == [False, True]
+
+
 def test_a_host_has_two_slots_for_all_workers_together(frontier_key: str) -> None:
     spider = spider_on(frontier_key)
     workers = [SharedHostSlots(spider.crawler), SharedHostSlots(spider.crawler)]

@@ -4,7 +4,8 @@ The four named shapes (TRS 动静结合, an Epoint SPA shell, 加载更多 by of
 list) are walked once; then hypothesis generates portal variants (parameter names, JSON
 nesting and key names, page sizes, first page 0 or 1, GET or POST, form, JSON or
 ``params=<JSON text>`` bodies, totals stated or not, report pages that are script shells
-filled from a detail API) and each must give up every report.
+filled from a detail API, by query or as hash routes of one shell page) and each must give
+up every report.
 ``make test`` runs the same few examples every time (derandomized), ``make test-deep`` 300
 new ones.
 """
@@ -113,6 +114,7 @@ def shapes(draw: st.DrawFn) -> Shape:
     nest = tuple(draw(st.lists(st.sampled_from(NEST_KEYS), max_size=3, unique=True)))
     static = size if kind == "more" and draw(st.booleans()) else draw(st.integers(0, 12)) if kind == "trs" else 0
     api = draw(st.sampled_from(["/api/list", "/irs/front/list", "/front/api/data/search", "/api/v1/articles"]))
+    detail = draw(st.sampled_from(["", "", "/api/article/detail", "/EWB-FRONT/rest/infoDetail/getDetail"]))
     return Shape(
         kind,
         api="/EWB-FRONT/rest" + api if kind == "spa" else api,
@@ -132,7 +134,8 @@ def shapes(draw: st.DrawFn) -> Shape:
         total_key=draw(st.sampled_from(TOTAL_KEYS)) if nest else "",
         absolute=draw(st.booleans()),
         static=static,
-        detail=draw(st.sampled_from(["", "", "/api/article/detail", "/EWB-FRONT/rest/infoDetail/getDetail"])),
+        detail=detail,
+        route=draw(st.sampled_from(["", "#/detail/", "#/"])) if detail else "",
     )
 
 

@@ -9,9 +9,12 @@ import yaml
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
+from crawler.items import Capture
 from crawler.jsread import MAX_SCRIPT_BYTES, gap, read_scripts
+from crawler.routes import RouteFingerprinter
 from crawler.scripts import Api, script_lists
 from crawler.shells import detail_request
+from crawler.spiders.links import page_links
 from crawler.spiders.portal import PortalSpider
 from tests.crawler.conftest import PORTAL, crawler_with, page
 
@@ -198,3 +201,41 @@ def test_a_shell_whose_call_does_not_read_the_page_url_is_not_guessed() -> None:
     script = "var id = window.name; $.getJSON('/api/article/detail', {id: id}, show);"
     shell = HtmlResponse("http://h/detail.html?id=42", body=f"<script>{script}</script>".encode(), encoding="utf-8")
     assert detail_request(shell) is None
+
+
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        ("detail.html#/detail/123", "http://h/xxgk/detail.html#/detail/123"),
+        ("/showinfo.html#!/a-1", "http://h/showinfo.html#!/a-1"),
+        ("detail.html#content", "http://h/xxgk/detail.html"),
+        ("detail.html#/", "http://h/xxgk/detail.html"),
+    ],
+)
+def test_a_links_hash_route_is_kept_any_other_fragment_dropped(href: str, kept: str) -> None:
+    listed = HtmlResponse("http://h/xxgk/index.html", body=f'<a href="{href}">x</a>'.encode(), encoding="utf-8")
+    assert [link.url for link in page_links(listed)] == [kept]
+
+
+def test_each_hash_route_of_a_report_shell_is_asked_and_read_with_its_own_id(tmp_path: Path) -> None:
+    """Scrapy's fingerprint ignores fragments: without the route kept, the second report is never asked."""
+    fingerprinter = RouteFingerprinter()
+    routes = [Request(f"http://h/detail.html#/detail/{n}", meta={"nianbao_role": "report"}) for n in (1, 2)]
+    assert fingerprinter.fingerprint(routes[0]) != fingerprinter.fingerprint(routes[1])
+    lists = [Request(f"http://h/list.html#/{n}", meta={"nianbao_role": "list"}) for n in (1, 2)]
+    assert fingerprinter.fingerprint(lists[0]) == fingerprinter.fingerprint(lists[1])
+    registry = tmp_path / "portals.yaml"
+    registry.write_text(yaml.safe_dump({"portals": [PORTAL]}, allow_unicode=True), encoding="utf-8")
+    spider = PortalSpider.from_crawler(crawler_with({"NIANBAO_PORTALS": str(registry)}, PortalSpider))
+    shell = "http://www.zz27q.gov.cn/xxgk/detail.html"
+    script = "var id = location.hash.split('/').pop(); $.getJSON('/api/detail', {id: id}, show);"
+    asked = []
+    for route in ("#/detail/7", "#/detail/8"):
+        meta = {"nianbao_portal": PORTAL["id"], "nianbao_role": "report", "nianbao_referer": None}
+        request = Request(shell + route, meta=meta)
+        body = f'<div id="c"></div><script>{script}</script>'.encode()
+        answer = HtmlResponse(shell, body=body, encoding="utf-8", request=request)
+        outputs = list(spider.parse_report(answer))
+        asked += [o.url for o in outputs if isinstance(o, Request)]
+        assert [o.url for o in outputs if type(o) is Capture] == [shell + route]  # the shell, by its route
+    assert asked == ["http://www.zz27q.gov.cn/api/detail?id=7", "http://www.zz27q.gov.cn/api/detail?id=8"]

@@ -1,7 +1,7 @@
 """Discovery without sockets: the portal spider's callbacks driven against a fixture world in-process.
 
 The world answers each request through ``fixtures.world.responder.respond``, as its HTTP
-server would, and requests are deduplicated by Scrapy's fingerprint, as the scheduler
+server would, and requests are deduplicated by the crawl's fingerprint, as the scheduler
 does. No reactor, no robots.txt, no attachments, no browser: what is measured is which pages
 discovery asks for and which it reads as reports, fast enough to run over many
 generated worlds.
@@ -17,11 +17,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.request import fingerprint
 from scrapy.utils.test import get_crawler
 
 from crawler.coverage import CoverageFinding
 from crawler.items import ArticlePage, Fault, ReportPage
+from crawler.routes import route_fingerprint
 from crawler.spiders.portal import PortalSpider
 from fixtures.world import responder
 from fixtures.world.registry import write_registry
@@ -62,7 +62,7 @@ def walk(world: World, folder: Path, settings: dict[str, object] | None = None) 
     seen: set[bytes] = set()
     while queue and len(result.requests) < REQUEST_LIMIT:
         request = queue.popleft()
-        key = fingerprint(request)
+        key = route_fingerprint(request)
         if request.meta.get("playwright"):
             result.rendered.add(request.url)
         if request.meta.get("nianbao_role") == "attachment":
