@@ -448,18 +448,30 @@ class PortalSpider(scrapy.Spider):
         number = response.meta.get("nianbao_api_page", 1)
         first = entries[0].url if entries else None
         if first is not None and first == response.meta.get("nianbao_api_first"):
-            self.crawler.stats.inc_value("nianbao/script_api/repeated_page")
-            self.logger.warning("finding: %s answers page %d as the page before it", response.url, number)
-            return  # the API answers the same page whatever the number: nothing more to find
+            # the API answers the same page whatever the number: nothing more to find
+            yield self._api_fault(portal, response, "repeats", f"page {number} answers as page 1 did")
+            return
         data = json_body(response)
+        if data is None and not entries and (number == 1 or _is_document(response)):
+            kind = response.headers.get("Content-Type", b"no Content-Type").decode("latin-1")
+            yield self._api_fault(portal, response, "unreadable", f"page {number} answered {kind}, no list in it")
+            return
         total = (json_total(data) if data is not None else 0) or api.total
         list_url = response.meta.get("nianbao_list_url") or response.url
         self.coverage.state(portal.id, list_url, total)
         if entries and not total and number >= self.max_list_pages:
-            self.crawler.stats.inc_value("nianbao/script_api/page_limit")
-            self.logger.warning("finding: %s still had entries at page %d, the page limit", list_url, number)
+            yield self._api_fault(portal, response, "page_limit", f"page {number}, the page limit, still had entries")
         for following in next_numbers(api, number, len(entries), total, self.max_list_pages):
             yield self._api_page(portal, api, following, list_url, first)
+
+    def _api_fault(self, portal: Portal, response: Response, bound: str, detail: str) -> Fault:
+        """A list API that misbehaves (repeats itself, never ends, answers no list): its paging
+        stops there, a fault row says why, and the crawl goes on."""
+        self.crawler.stats.inc_value(f"nianbao/script_api/{bound}")
+        self.logger.warning("finding: list API %s: %s", response.url, detail)
+        referer = response.meta.get("nianbao_list_url") or response.meta.get("nianbao_referer")
+        reason = f"list_api_{bound}"
+        return Fault(portal_id=portal.id, url=response.url, referer=referer, reason=reason, detail=detail, role="list")
 
     def _api_page(self, portal: Portal, api: Api, number: int, list_url: str, first: str | None) -> Request:
         request = api_request(api, number)
@@ -528,6 +540,12 @@ def _detail_page(response: Response) -> Response:
     """The page a detail API's answer fills (a JSON answer), else the answer itself (an HTML fragment)."""
     page = detail_html(response.body)
     return HtmlResponse(response.url, body=page, encoding="utf-8") if page is not None else response
+
+
+def _is_document(response: Response) -> bool:
+    """A whole HTML page (an error page, a login page), not a fragment of a list."""
+    head = response.body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
 
 def _meta_date(meta: dict[str, Any]) -> date | None:

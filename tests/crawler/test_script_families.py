@@ -161,23 +161,24 @@ def test_the_spider_finds_every_report_of_many_generated_portals(shape: Shape, s
 
 
 @pytest.mark.parametrize(
-    ("fault", "api_requests", "stat"),
+    ("fault", "api_requests", "reason"),
     [
-        ("repeat", 2, "nianbao/script_api/repeated_page"),  # page 2 repeats page 1: stop there
-        ("endless", 50, "nianbao/script_api/page_limit"),  # never empty: the page limit ends it
-        ("html", 1, None),  # an HTML error page where JSON was due: nothing to page
+        ("repeat", 2, "repeats"),  # page 2 repeats page 1: stop there
+        ("endless", 50, "page_limit"),  # never empty: the page limit ends it
+        ("html", 1, "unreadable"),  # an HTML error page where JSON was due: nothing to page
     ],
 )
-def test_a_misbehaving_list_api_is_bounded_and_the_crawl_goes_on(
-    fault: str, api_requests: int, stat: str | None, tmp_path: Path
+def test_a_misbehaving_list_api_is_bounded_recorded_and_the_crawl_goes_on(
+    fault: str, api_requests: int, reason: str, tmp_path: Path
 ) -> None:
     shape = Shape("fetch", method="GET", page_key="page", size=4, nest=("data",), total_key="", fault=fault)
     world = build_world(0, 1, portals=(portal_spec("faulty", shape), PORTALS[0]))
     walked = walk(world, tmp_path)
     asked = [request for request in walked.requests if request.url.split("?")[0].endswith(shape.api)]
     assert len(asked) == api_requests
-    if stat:
-        assert walked.stats[stat] == 1
+    assert walked.stats[f"nianbao/script_api/{reason}"] == 1
+    (recorded,) = [f for f in walked.faults if f.reason.startswith("list_api_")]
+    assert (recorded.reason, recorded.portal_id, recorded.url) == (f"list_api_{reason}", "faulty", asked[-1].url)
     assert held(world, PORTALS[0].id) <= walked.reports
 
 
