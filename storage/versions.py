@@ -278,11 +278,16 @@ def _add_version(
 
 
 def _record_seen(connection: Connection, version: dict[str, Any], sighting: Sighting) -> None:
-    """The same bytes again: widen the seen interval and count the URL, nothing else."""
+    """The same bytes again: widen the seen interval and count the URL, nothing else.
+
+    A capture older than the version's first sighting (an imported WARC; a crawl's parses
+    ending out of fetch order; a repair) becomes its first sighting, where as well as
+    when, so the version names one place whatever order its sightings were stored in."""
     seen = sighting.fetched_at
     values: dict[str, Any] = {"last_seen_at": max(version["last_seen_at"], seen)}
-    if seen < version["first_seen_at"]:  # an older capture stored late (an imported WARC)
+    if seen < version["first_seen_at"]:
         values |= {"first_seen_at": seen, "sort_date": sort_date(version["published_at"], seen)}
+        values |= {"source_url": sighting.source_url, "list_url": sighting.list_url, "portal_id": sighting.portal_id}
     connection.execute(update(VERSION).where(VERSION.c.id == version["id"]).values(**values))
     version.update(values)
     where = (SOURCE.c.version_id == version["id"], SOURCE.c.url == sighting.source_url)

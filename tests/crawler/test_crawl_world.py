@@ -16,11 +16,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, delete, select, update
 
 from fixtures.world.server import WorldServer
 from nianbao.cli import main
-from storage.models import CellRow, CheckResultRow, VersionRow
+from storage.models import (
+    AgencyAliasRow,
+    AgencyRow,
+    CaptureRow,
+    CellRow,
+    CheckResultRow,
+    ReportRow,
+    VersionRow,
+    VersionSourceRow,
+)
 from tests.crawling import NIANBAO, SCRAPY, Crawl, run_crawl
 
 pytestmark = pytest.mark.slow
@@ -195,6 +204,101 @@ def test_reparse_reproduces_the_crawl_field_for_field(first: Crawl, tmp_path: Pa
     assert len(crawled["version"]) == len(reparsed["version"]) > 10
     for table, rows in crawled.items():
         assert reparsed[table] == rows, table
+
+
+def test_repair_after_a_killed_crawl_stores_what_the_crawl_stored(first: Crawl, tmp_path: Path) -> None:
+    """A crawl killed after capturing every report but before storing one: ``repair`` parses
+    each capture from its raw bytes with the hints the crawl stored, and the archive holds the
+    same agencies, reports, versions, records, cells, checks, sightings and parse faults."""
+    copy = tmp_path / "archive.sqlite"
+    shutil.copy(first.db_url.removeprefix("sqlite:///"), copy)
+    crawled = stored_facts(f"sqlite:///{copy}")
+    assert len(crawled["version"]) > 10 and crawled["parse fault"]
+    unstore_every_report(f"sqlite:///{copy}")
+    assert stored_facts(f"sqlite:///{copy}")["version"] == {}
+    result = CliRunner().invoke(main, ["repair", "--db", f"sqlite:///{copy}", "--archive-dir", str(first.archive_dir)])
+    assert result.exit_code == 0, result.output
+    repaired = stored_facts(f"sqlite:///{copy}")
+    for kind, facts in crawled.items():
+        assert repaired[kind] == facts, kind
+
+
+def unstore_every_report(db_url: str) -> None:
+    """The archive as a crawl killed between its capture and its report stages leaves it:
+    every capture of a report document unfinished (with the list it was found on), no
+    report, no version, no agency and no parse fault stored."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            list_urls = dict(connection.execute(select(VersionSourceRow.url, VersionSourceRow.list_url)).all())
+            for table in (CellRow, CheckResultRow, VersionSourceRow):
+                connection.execute(delete(table))
+            connection.execute(update(CaptureRow).values(version_id=None))
+            for table in (VersionRow, ReportRow, AgencyAliasRow, AgencyRow):
+                connection.execute(delete(table))
+            connection.execute(delete(CaptureRow).where(CaptureRow.fault.startswith("parse_")))
+            documents = connection.execute(select(CaptureRow.id, CaptureRow.url, CaptureRow.hints)).all()
+            for capture_id, url, _ in (document for document in documents if document.hints):
+                unfinished = {"list_url": list_urls.get(url)}
+                connection.execute(update(CaptureRow).where(CaptureRow.id == capture_id).values(unfinished=unfinished))
+    finally:
+        engine.dispose()
+
+
+def stored_facts(db_url: str) -> dict[str, dict[Any, Any]]:
+    """What storing the crawl's reports left, keyed by what it is rather than by surrogate
+    ids, without the moments the archive wrote it (a repair runs later) or by which parser."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            agencies = {row.id: row for row in connection.execute(select(AgencyRow))}
+            reports = {
+                row.id: (agencies[row.agency_id].name, row.year) for row in connection.execute(select(ReportRow))
+            }
+            versions = {row.id: row for row in connection.execute(select(VersionRow))}
+            key = {id_: (*reports[row.report_id], row.content_sha256) for id_, row in versions.items()}
+            # A version's number is the order the archive met it in: the order a crawl's
+            # parses end, a repair's captures; its ordinal (the body's order) is compared.
+            skipped = {"id", "report_id", "number", "parsed_at", "parser_version"}
+            return {
+                "agency": {
+                    row.name: (row.province, row.city, row.district, row.portal_id) for row in agencies.values()
+                },
+                "alias": {
+                    (agencies[row.agency_id].name, row.alias, row.portal_id)
+                    for row in connection.execute(select(AgencyAliasRow))
+                },
+                "version": {key[id_]: _without(row, skipped) for id_, row in versions.items()},
+                "cell": {
+                    (*key[row.version_id], row.table_key, row.row_key, row.column_key): _without(
+                        row, {"version_id", "agency_id"}
+                    )
+                    for row in connection.execute(select(CellRow))
+                },
+                "check": {
+                    (*key[row.version_id], row.rule): (row.status, row.detail)
+                    for row in connection.execute(select(CheckResultRow))
+                },
+                "sighting": {
+                    (*key[row.version_id], row.url): _without(row, {"id", "version_id"})
+                    for row in connection.execute(select(VersionSourceRow))
+                },
+                "capture": {
+                    row.id: (key.get(row.version_id), row.unfinished)
+                    for row in connection.execute(select(CaptureRow))
+                    if row.hints  # a document that carries a report (the others' hints read as JSON null)
+                },
+                "parse fault": Counter(
+                    (row.url, row.sha256, row.fetched_at, row.fault, row.fault_reason, row.referer, row.portal_id)
+                    for row in connection.execute(select(CaptureRow).where(CaptureRow.fault.startswith("parse_")))
+                ),
+            }
+    finally:
+        engine.dispose()
+
+
+def _without(row: Any, skipped: set[str]) -> dict[str, Any]:
+    return {name: value for name, value in row._mapping.items() if name not in skipped}
 
 
 def derived_rows(db_url: str) -> dict[str, list[dict[str, Any]]]:

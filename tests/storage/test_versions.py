@@ -69,6 +69,23 @@ def test_the_same_bytes_again_only_record_a_sighting(archive: Archive) -> None:
     assert [source.url for source in sources] == [URL, URL + "?from=list2"]
 
 
+def test_a_version_names_where_it_was_first_seen_whichever_sighting_is_stored_first(archive: Archive) -> None:
+    # A crawl stores the same bytes from two URLs in the order their parses end: the later
+    # fetch used to stay the version's source_url while first_seen_at took the earlier
+    # one, and a repair (stored in capture order) named the other URL.
+    later, earlier = URL + "?from=list2", URL
+    first = store(archive, make_report(), url=later, at=T0 + timedelta(seconds=1), list_url="http://list/2")
+    store(archive, make_report(), url=earlier, at=T0, list_url="http://list/1", portal_id="zz-erqi")
+    with Session(archive.engine) as session:
+        version = session.get(VersionRow, first.version_id)
+    assert (version.source_url, version.list_url, version.portal_id, version.first_seen_at) == (
+        earlier,
+        "http://list/1",
+        "zz-erqi",
+        T0,
+    )
+
+
 def test_a_sighting_at_the_same_url_counts_it(archive: Archive) -> None:
     for day in range(3):
         store(archive, make_report(), at=T0 + timedelta(days=day))
