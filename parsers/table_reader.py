@@ -18,7 +18,7 @@ from parsers import tables as keys
 from parsers.cells import ParsedCell, is_value_text, normalize, parse_cell
 from parsers.checks import run_checks
 from parsers.glued import agreed, glued_run, splits
-from parsers.model import CellValue, RawCell, TableData
+from parsers.model import CellValue, Check, RawCell, TableData
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
 _FULL_WIDTH = 3 + len(keys.APPLICANT_COLUMNS)  # table 三's three label columns and seven value columns
@@ -113,16 +113,17 @@ def read_applications(rows: list[list[str]]) -> TableResult:
 
 def _place_glued(result: TableResult, table: str, columns: tuple[str, ...], glued: dict[str, str], groups: int) -> None:
     """Each glued row cut where exactly one split fits the digit rules, its row's sums and,
-    together with the table's other rows, every rule between rows (R1, R2, R4); null
-    with its digits in ``raw`` otherwise."""
+    together with the table's other rows, every rule between rows that touches it (R1,
+    R2, R4); null with its digits in ``raw`` otherwise. A rule the document itself breaks
+    leaves null only the rows it touches."""
     if not glued:
         return
     options = {row: splits(run, len(columns), groups) or [] for row, run in glued.items()}
     fitting = _fitting_assignments(result, table, columns, options)
     for row, run in glued.items():
-        split = agreed(fitting, row) if fitting else None
+        split = agreed(fitting[row], row) if fitting.get(row) else None
         if split is None:
-            why = "several fit every rule" if fitting else "none fits every rule with the other rows"
+            why = "several fit every rule" if fitting.get(row) else "none fits every rule with the other rows"
             fit = len(options[row])
             result.warnings.append(f"{table}.{row}: glued digits {run!r}, {fit} splits fit the row, {why}; left null")
             result.place(row, columns, [ParsedCell(None, RawCell(run, "ambiguous"))] * len(columns))
@@ -132,26 +133,59 @@ def _place_glued(result: TableResult, table: str, columns: tuple[str, ...], glue
 
 
 _MAX_ASSIGNMENTS = 20_000
+Assignment = dict[str, tuple[int, ...]]
 
 
 def _fitting_assignments(
     result: TableResult, table: str, columns: tuple[str, ...], options: dict[str, list[tuple[int, ...]]]
-) -> list[dict[str, tuple[int, ...]]]:
-    """Every choice of one split a row under which no rule between rows fails."""
-    rows = list(options)
+) -> dict[str, list[Assignment]]:
+    """For each row, every choice of one split a row under which no rule that touches
+    that row fails. A row no split fits stays out of the trials (null, so the rules it
+    is in are uncertain, not failed)."""
+    rows = [row for row in options if options[row]]
     total = 1
     for row in rows:
-        total *= max(1, len(options[row]))
-    if total > _MAX_ASSIGNMENTS or any(not options[row] for row in rows):
-        return []
-    fitting = []
+        total *= len(options[row])
+    if total > _MAX_ASSIGNMENTS:
+        return {}
+    touched = _rules_touching(result, table, columns, {row: options[row][0] for row in rows})
+    fitting: dict[str, list[Assignment]] = {row: [] for row in rows}
     for choice in itertools.product(*(options[row] for row in rows)):
-        trial: TableData = dict(result.data)
-        for row, split in zip(rows, choice, strict=True):
-            trial[row] = dict(zip(columns, split, strict=True))
-        if all(check.status != "fail" for check in run_checks({table: trial})):
-            fitting.append(dict(zip(rows, choice, strict=True)))
+        assignment = dict(zip(rows, choice, strict=True))
+        checks = run_checks({table: _trial(result, columns, assignment)})
+        failed = {_rule_id(check) for check in checks if check.status == "fail"}
+        for row in rows:
+            if not failed & touched[row]:
+                fitting[row].append(assignment)
     return fitting
+
+
+def _trial(result: TableResult, columns: tuple[str, ...], assignment: Assignment) -> TableData:
+    trial: TableData = dict(result.data)
+    for row, split in assignment.items():
+        trial[row] = dict(zip(columns, split, strict=True))
+    return trial
+
+
+def _rules_touching(
+    result: TableResult, table: str, columns: tuple[str, ...], assignment: Assignment
+) -> dict[str, set[tuple[str, str]]]:
+    """The rules each row is an operand of: those a blank in its place makes uncertain."""
+    judged = {_rule_id(check): check.status for check in run_checks({table: _trial(result, columns, assignment)})}
+    touched = {}
+    for row in assignment:
+        blanked: TableData = {**_trial(result, columns, assignment), row: dict.fromkeys(columns)}
+        touched[row] = {
+            _rule_id(check)
+            for check in run_checks({table: blanked})
+            if check.status == "uncertain" and judged.get(_rule_id(check)) != "uncertain"
+        }
+    return touched
+
+
+def _rule_id(check: Check) -> tuple[str, str]:
+    """A rule and where it is judged: ``("R2", "applications.natural_person")``."""
+    return check.rule, check.detail.split(":")[0]
 
 
 def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tuple[str | None, list[str]]]:
