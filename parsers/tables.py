@@ -158,6 +158,11 @@ _NUMBERING = re.compile(
 _DECORATION = str.maketrans("", "", "“”\"'‘’「」《》:：,，、。")
 
 
+def is_numbered(text: str) -> bool:
+    """The text opens with an item's numbering (一、 （三） 2. 第一、): a label of its own."""
+    return bool(_NUMBERING.match(normalize(text)))
+
+
 def core_label(text: str) -> str:
     """The label without white space, numbering prefixes and decoration."""
     label = normalize(text)

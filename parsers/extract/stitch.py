@@ -23,6 +23,7 @@ from parsers.document import Block, Paragraph, Table
 from parsers.extract.lattice import GridTable
 from parsers.extract.page_layout import Item, PageParts, Para, compose, text_margins
 from parsers.extract.positioned import join_lines
+from parsers.tables import is_numbered
 
 _DASHES = "-—–−_~·•.．\u2014\u2015\u2500 "
 _PAGE_NUMBER = re.compile(r"第\d{1,3}页(共\d{1,3}页)?|第?\d{1,3}页?([/／]|共)\d{1,3}页?|\d{1,3}|[ivxlcIVXLC]{1,6}")
@@ -174,12 +175,24 @@ def _has_numbers(cells: list[str], numeric: set[int]) -> bool:
     return any(_is_number(cells[c]) for c in numeric)
 
 
+def _continues(last: list[str], first: list[str], numeric: set[int]) -> bool:
+    """The lower row's text goes on with the upper row's cells: it stands only under text
+    of the upper row, and none of it opens with an item's numbering. A row whose value
+    cells are all blank (zeros left blank) above a row with its own label is two rows."""
+    labels = [column for column, text in enumerate(first) if text and column not in numeric]
+    return all(last[column] and not is_numbered(first[column]) for column in labels)
+
+
 def _rejoin_cut_row(upper: GridTable, lower: GridTable) -> None:
     numeric = _numeric_columns(upper, lower)
     last, first = upper.rows[-1], lower.rows[0]
-    cut = numeric and (
-        (_fragment(lower, 0, numeric) and _has_numbers(last, numeric))
-        or (_fragment(upper, len(upper.rows) - 1, numeric) and _has_numbers(first, numeric))
+    cut = (
+        numeric
+        and _continues(last, first, numeric)
+        and (
+            (_fragment(lower, 0, numeric) and _has_numbers(last, numeric))
+            or (_fragment(upper, len(upper.rows) - 1, numeric) and _has_numbers(first, numeric))
+        )
     )
     if cut or _header_tail(last, first, numeric):
         upper.rows[-1] = [join_lines([a, b]) for a, b in zip(last, first, strict=True)]

@@ -190,6 +190,22 @@ def test_heading_row_cut_by_the_break_is_joined():
     ]
 
 
+def test_a_row_of_blank_zeros_ending_a_page_is_not_joined_to_the_next_pages_row():
+    # The generator found a row whose zeros were left blank, last on its page, joined to
+    # the next page's first row: that row's numbers went to the blank row's label
+    upper = _grid_page(1, [["", "3.补正后", "5", "5"], ["", "4.要求确认", "", ""]], open_bottom=True)
+    lower = _grid_page(2, [["（六）其他", "", "29", "37"]], open_top=True)
+    assert _assembled(upper, lower) == [
+        [["", "3.补正后", "5", "5"], ["", "4.要求确认", "", ""], ["（六）其他", "", "29", "37"]]
+    ]
+
+
+def test_a_label_cut_by_the_break_is_joined_to_its_numbers():
+    upper = _grid_page(1, [["规章", "1", "2"], ["行政规范", "", ""]], open_bottom=True)
+    lower = _grid_page(2, [["性文件", "3", "4"]], open_top=True)
+    assert _assembled(upper, lower) == [[["规章", "1", "2"], ["行政规范性文件", "3", "4"]]]
+
+
 def test_repeated_heading_rows_are_dropped():
     upper = _grid_page(1, [["信息内容", "数量"], ["规章", "1"]])
     lower = _grid_page(2, [["信息内容", "数量"], ["规范性文件", "2"]])
