@@ -58,6 +58,7 @@ EXCHANGES = "nianbao_browser_exchanges"  # render request meta: what the page as
 _HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "user-agent"}
 _ANSWER_DROPPED = {"content-encoding", "content-length", "transfer-encoding"}  # body is decoded
 MAX_REQUESTS = 100  # requests one rendered page may make; later ones are refused
+MAX_SCRIPT = 16 * 1024 * 1024  # bytes of one script a rendered page may load; a larger one is refused, a fault
 
 
 def render_mode(settings: BaseSettings) -> str:
@@ -241,6 +242,8 @@ def scrapy_request(asked: BrowserRequest, page_request: Request) -> Request:
         ConditionalGetMiddleware.VALIDATED: None,
         WARC_HEADERS: {"WARC-Page-ID": page_request.meta[EXCHANGES].page_id, "WARC-Resource-Type": asked.resource_type},
     }
+    if asked.resource_type == "script":
+        meta["download_maxsize"] = MAX_SCRIPT
     return Request(
         asked.url, method=asked.method, headers=headers, body=asked.post_data_buffer, meta=meta, dont_filter=True
     )

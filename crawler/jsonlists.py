@@ -66,6 +66,18 @@ def _arrays(value: Any, depth: int) -> list[list[Any]]:
     return []
 
 
+def array_sizes(data: Any, depth: int = 0) -> list[int]:
+    """The length of every array in a JSON answer (the first rows of each looked into): none is
+    not a list; all 0 is a list at its end."""
+    if depth > MAX_DEPTH:
+        return []
+    if isinstance(data, list):
+        return [len(data)] + [size for item in data[:3] for size in array_sizes(item, depth + 1)]
+    if isinstance(data, dict):
+        return [size for item in data.values() for size in array_sizes(item, depth + 1)]
+    return []
+
+
 def json_total(data: Any) -> int:
     """The entries the list says it holds (the shallowest count-named number), or 0."""
     level: list[Any] = [data] if isinstance(data, dict) else []

@@ -8,8 +8,9 @@ list that loads on scroll waits for.
 The first view waits for the timers the page set as it loaded (``TIMERS``: a list drawn
 after a ``setTimeout``). After each step the walk waits for the requests it started
 (bounded) and for new links to be drawn. It ends when no step is left or a step draws
-nothing new (the list's end: an empty answer, an inert control, a scroll at the bottom),
-and otherwise at a bound: ``limit`` steps, ``timeout`` seconds, a list that repeats
+nothing new (the list's end: an empty answer, an inert control, a scroll at the bottom;
+after an empty answer the walk does not wait for links to be drawn), and otherwise at a
+bound: ``limit`` steps, ``timeout`` seconds, a list that repeats
 itself (a step that drew again links it had shown), a page that never stops asking
 (``SETTLE_LONGEST``). ``crawler.browser`` sends the page's requests through Scrapy;
 this module only drives the page.
@@ -22,6 +23,8 @@ import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from crawler.jsonlists import array_sizes, json_body
 
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Locator, Page
@@ -114,8 +117,8 @@ async def walk_pages(page: Page, recording: Recording, limit: int, timeout: floa
         if not await step(page):
             return Walk(views, steps, "end")
         settled = await settle(recording, asked, deadline)
-        requested = len(recording.exchanges) > asked
-        links = await drawn(page, seen, deadline if requested else time.monotonic()) if settled else links
+        patient = len(recording.exchanges) > asked and not answered_nothing(recording, asked)
+        links = await drawn(page, seen, deadline if patient else time.monotonic()) if settled else links
         views += await views_of(page)
         steps += 1
         shown = set(links) - seen
@@ -123,6 +126,15 @@ async def walk_pages(page: Page, recording: Recording, limit: int, timeout: floa
             return Walk(views, steps, "unsettled" if not settled else "repeats" if len(links) > before else "end")
         seen |= shown
     return Walk(views, steps, "limit")
+
+
+def answered_nothing(recording: Recording, asked: int) -> bool:
+    """Did the list requests of the step (those after the first ``asked``) all answer an empty
+    list? Then nothing is coming to be drawn. An answer that holds no array (a beacon's
+    ``{"ok": true}``, an HTML fragment) and a refused request say nothing either way."""
+    answers = [array_sizes(json_body(e.response)) for e in recording.exchanges[asked:] if e.response is not None]
+    lists = [sizes for sizes in answers if sizes]
+    return bool(lists) and not any(any(sizes) for sizes in lists)
 
 
 async def timers_settled(page: Page, recording: Recording, deadline: float) -> bool:

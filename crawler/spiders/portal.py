@@ -49,6 +49,7 @@ from crawler.items import (
     capture_fields,
 )
 from crawler.jsonlists import json_body, json_total
+from crawler.jsread import MAX_SCRIPT_BYTES
 from crawler.pagewalk import settle, timers_settled, walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
@@ -171,17 +172,21 @@ class PortalSpider(scrapy.Spider):
             yield from self._api_pages(portal, response, api, entries)
             return
         yield from self._other_pages(portal, response)
-        for url in frame_urls(response):  # a column often frames its list (a disclosure platform's)
-            if portal.in_scope(url):
-                yield self._request(portal, url, self.parse_list, response.url, {"nianbao_page": 1})
         lists = script_lists(response)
         total = stated_total(response, lists.names) if is_markup(response) else json_total(json_body(response))
-        self.coverage.state(portal.id, _list_key(response.meta, list_url), total)
-        apis = lists.apis
-        if apis:
-            yield from self._api_requests(portal, apis, response.url)
-        else:
-            yield from self._render(portal, response, entries)
+        key = _list_key(response.meta, list_url)
+        self.coverage.state(portal.id, key, total)
+        reason = None if lists.apis else self._render_reason(portal, response, entries)
+        for url in frame_urls(response):  # a column often frames its list (a disclosure platform's)
+            if portal.in_scope(url):
+                # the column's list, counted as the column's; drawn with it when the column is rendered
+                extra = {"nianbao_page": 1, "nianbao_list_first": key}
+                extra["nianbao_drawn_with"] = response.url if reason and self.render != "off" else None
+                yield self._request(portal, url, self.parse_list, response.url, extra)
+        if lists.apis:
+            yield from self._api_requests(portal, lists.apis, response.url)
+        elif reason:
+            yield from self._render(portal, response, reason)
 
     async def parse_rendered(self, response: Response) -> AsyncIterator[Request | Item]:
         """A list page drawn by Chromium: its links view after view, and what it asked for."""
@@ -214,7 +219,8 @@ class PortalSpider(scrapy.Spider):
         for view in walk.views:
             links += page_links(HtmlResponse(view.url, body=view.html.encode("utf-8"), encoding="utf-8"))
         unique = {link.url: link for link in links}  # a load-more view repeats the views before it
-        for request in self._follow(portal, list(unique.values()), response.url, response.url):
+        key = _list_key(response.meta, response.url)
+        for request in self._follow(portal, list(unique.values()), response.url, key):
             yield request
 
     async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
@@ -357,22 +363,29 @@ class PortalSpider(scrapy.Spider):
             elif is_column_link(link) and portal.in_scope(link.url):
                 yield self._request(portal, link.url, self.parse_list, list_url, {"nianbao_page": 1})
 
-    def _render(self, portal: Portal, response: Response, links: list[Link]) -> Output:
-        """Ask for the page again in a browser, when reading it is not enough (or the registry says so)."""
-        if portal.hints.render is False or response.meta.get("nianbao_page", 1) > 1:
-            return
+    def _render_reason(self, portal: Portal, response: Response, links: list[Link]) -> str | None:
+        """Why this list page needs a browser (crawler.roles, or the registry), or None.
+
+        Never a later page of a list (the first one's browser walks them), nor a frame whose
+        column is rendered (the column's browser draws its frames)."""
+        meta = response.meta
+        if portal.hints.render is False or meta.get("nianbao_page", 1) > 1 or meta.get("nianbao_drawn_with"):
+            return None
+        if portal.hints.render is True:
+            return "the registry says render: true"
         reports = [link for link in links if is_report_link(link, portal.hints.report_link_pattern)]
-        reason = "the registry says render: true" if portal.hints.render is True else None
-        reason = reason or script_driven_reason(response, reports)
-        if reason is None:
-            return
+        return script_driven_reason(response, reports)
+
+    def _render(self, portal: Portal, response: Response, reason: str) -> Output:
+        """Ask for the page again in a browser (reading it is not enough, or the registry says so)."""
         if self.render == "off":
             self.crawler.stats.inc_value("nianbao/render/not_rendered")
             self.logger.warning("finding: %s needs a browser (%s) but rendering is off", response.url, reason)
             yield from self._linked_scripts(portal, response)  # reading is all that is left
             return
         self.logger.info("rendering %s: %s", response.url, reason)
-        request = self._request(portal, response.url, self.parse_rendered, response.meta.get("nianbao_referer"), {})
+        extra = {"nianbao_list_first": _list_key(response.meta, response.url)}
+        request = self._request(portal, response.url, self.parse_rendered, response.meta.get("nianbao_referer"), extra)
         yield render_request(request.replace(errback=self.on_render_fault))
 
     def _resource(self, portal: Portal, recording: Recording, exchange: Exchange, page_url: str) -> Item:
@@ -434,7 +447,8 @@ class PortalSpider(scrapy.Spider):
         inline = inline_scripts(response)
         for url in linked_scripts(response):
             if portal.allows(url) and sum(map(len, inline)) <= MAX_INLINE_CARRIED:
-                extra = {"nianbao_inline": inline}
+                # a larger script is not read (crawler.jsread): not downloaded either, a fault row too_large
+                extra = {"nianbao_inline": inline, "download_maxsize": MAX_SCRIPT_BYTES}
                 yield self._request(portal, url, self.parse_script, response.url, extra)
 
     def _api_requests(self, portal: Portal, apis: list[Api], list_url: str) -> Output:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from crawler import config
+from fixtures.world.families.packed import HUGE
 from fixtures.world.server import WorldServer
 from tests.conftest import skip_or_fail
 from tests.crawling import SCRAPY, Crawl, run_crawl
@@ -116,6 +117,18 @@ def test_a_list_that_never_settles_is_bounded_recorded_and_the_crawl_goes_on(
     pings = [entry for entry in rendered.log if entry["path"] == "/api/q7x/ping"]
     assert 0 < len(pings) <= 100  # polled every 500 ms; at most MAX_REQUESTS of a page go out
     assert {r["portal"] for r in truth["reports"] if r["content_url"] in rendered.sources()} == {PACKED, *UNRENDERED}
+
+
+@pytest.mark.parametrize("crawled", ["rendered", "read_only"])
+def test_a_50_mb_script_is_never_read_whole_recorded_and_the_crawl_goes_on(
+    crawled: str, request: pytest.FixtureRequest, truth: dict[str, Any]
+) -> None:
+    """The browser's request for it and the reader's alike: cancelled at their limit, a fault row."""
+    crawl: Crawl = request.getfixturevalue(crawled)
+    huge = [c for c in crawl.captures() if c.url.endswith(HUGE)]
+    assert [c.fault for c in huge] == ["too_large"]
+    if crawled == "rendered":
+        assert {r["content_url"] for r in reports_of(truth, PACKED)} <= crawl.sources()
 
 
 def test_a_robots_disallowed_url_the_script_asks_for_is_never_fetched(rendered: Crawl) -> None:

@@ -157,6 +157,13 @@ def test_reading_alone_sends_every_generated_list_to_the_browser_and_finds_none_
         assert not held(world, portal_id) & walked.reports, f"{portal_id}: a static reader sees through it"
 
 
+def test_a_column_that_states_its_size_and_frames_its_list_is_rendered_once(tmp_path: Path) -> None:
+    """Its browser draws the frame too: the frame is not rendered again on its own."""
+    world = world_of([Variant(frame="static", stated=True)])
+    walked = walk(world, tmp_path)
+    assert walked.rendered == {world.base_urls["rendered-0"] + LIST}
+
+
 @pytest.mark.deep
 @settings(
     max_examples=20,
