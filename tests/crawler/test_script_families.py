@@ -4,8 +4,9 @@ The four named shapes (TRS 动静结合, an Epoint SPA shell, 加载更多 by of
 list) are walked once; then hypothesis generates portal variants (parameter names, JSON
 nesting and key names, page sizes, first page 0 or 1, GET or POST, form, JSON or
 ``params=<JSON text>`` bodies, totals stated or not, report pages that are script shells
-filled from a detail API, by query or as hash routes of one shell page) and each must give
-up every report.
+filled from a detail API, by query or as hash routes of one shell page, plain-titled news
+articles in the column's folder) and each must give up every report, and read the
+articles as articles.
 ``make test`` runs the same few examples every time (derandomized), ``make test-deep`` 300
 new ones.
 """
@@ -115,6 +116,7 @@ def shapes(draw: st.DrawFn) -> Shape:
     static = size if kind == "more" and draw(st.booleans()) else draw(st.integers(0, 12)) if kind == "trs" else 0
     api = draw(st.sampled_from(["/api/list", "/irs/front/list", "/front/api/data/search", "/api/v1/articles"]))
     detail = draw(st.sampled_from(["", "", "/api/article/detail", "/EWB-FRONT/rest/infoDetail/getDetail"]))
+    url_key = draw(st.sampled_from(["url", "DOCPUBURL", "link", "href", "detailUrl", ""]))
     return Shape(
         kind,
         api="/EWB-FRONT/rest" + api if kind == "spa" else api,
@@ -127,7 +129,7 @@ def shapes(draw: st.DrawFn) -> Shape:
         size=size,
         nest=nest,
         title_key=draw(st.sampled_from(TITLE_KEYS)),
-        url_key=draw(st.sampled_from(["url", "DOCPUBURL", "link", "href", "detailUrl", ""])),
+        url_key=url_key,
         id_key=draw(st.sampled_from(["id", "infoid", "docId", "articleId", "guid"])),
         date_key=draw(st.sampled_from(DATE_KEYS)),
         epoch=draw(st.booleans()),
@@ -136,6 +138,7 @@ def shapes(draw: st.DrawFn) -> Shape:
         static=static,
         detail=detail,
         route=draw(st.sampled_from(["", "#/detail/", "#/"])) if detail else "",
+        news=draw(st.booleans()) if url_key and not detail else False,
     )
 
 

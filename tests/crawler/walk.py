@@ -124,8 +124,8 @@ def noise(world: World, portal_id: str) -> set[str]:
 
 
 def check(world: World, walked: Walk) -> None:
-    """Every report of every portal found, no noise read as a report, no article's links
-    followed, no coverage finding (every list was read to its end), and no report shell
+    """Every report of every portal found, no noise read as a report, every plain-titled
+    article in a column's folder read as an article and its links not followed, no coverage finding (every list was read to its end), and no report shell
     left unread (its detail API's answer was the report)."""
     for portal_id in world.portals:
         missing = held(world, portal_id) - walked.reports
@@ -133,6 +133,8 @@ def check(world: World, walked: Walk) -> None:
         assert not noise(world, portal_id) & walked.reports, f"{portal_id}: noise read as a report"
     followed = {world.base_urls[portal_id] + path for portal_id, path in world.unlisted} & walked.requested()
     assert not followed, f"an article's links were followed: {sorted(followed)}"
+    articles = {world.base_urls[portal_id] + path for portal_id, path in world.articles}
+    assert articles <= walked.articles, f"plain-titled articles not read as articles: {articles - walked.articles}"
     assert not walked.findings, f"a list read to its end was reported short: {walked.findings}"
     shells = [fault.url for fault in walked.faults if fault.reason == "report_shell"]
     assert not shells, f"report shells whose report was not had: {shells}"
