@@ -125,8 +125,9 @@ def noise(world: World, portal_id: str) -> set[str]:
 
 def check(world: World, walked: Walk) -> None:
     """Every report of every portal found, no noise read as a report, every plain-titled
-    article in a column's folder read as an article and its links not followed, no coverage finding (every list was read to its end), and no report shell
-    left unread (its detail API's answer was the report)."""
+    article in a column's folder read as an article and its links not followed, no
+    coverage finding (every list was read to its end), and no report shell left unread
+    (its detail API's answer was the report)."""
     for portal_id in world.portals:
         missing = held(world, portal_id) - walked.reports
         assert not missing, f"{portal_id}: {len(missing)} of {len(held(world, portal_id))} reports not found"
