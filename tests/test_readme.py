@@ -114,6 +114,15 @@ def test_the_readme_shows_every_subcommand_with_an_example() -> None:
     assert shown == set(SUBCOMMANDS)
 
 
+def test_every_row_of_the_commands_table_gives_its_example() -> None:
+    # A row whose example column took another shape (two commands, a comment) would be
+    # passed over by examples() and never run.
+    rows = re.findall(r"^\| `nianbao [^\n]*$", README, flags=re.MULTILINE)
+    examples_column = [row.rstrip(" |").rsplit(" | ", 1)[-1].strip("` ") for row in rows]
+    assert len(rows) >= len(SUBCOMMANDS)
+    assert [example for example in examples_column if example not in examples()] == []
+
+
 def test_every_example_runs_as_written(tmp_path: Path) -> None:
     run_in_a_fresh_folder(examples(), tmp_path)
 

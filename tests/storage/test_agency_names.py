@@ -7,16 +7,22 @@ import copy
 import csv
 import io
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from fixtures.reports.layouts import LAYOUTS
 from fixtures.reports.specs import make_spec
 from parsers.extract.text import read_text
 from parsers.model import Region
+from parsers.parse_file import Hints
+from parsers.parse_file import parse as parse_bytes
 from parsers.report import parse
 from research.export import exporter
 from storage.archive import Archive
+from tests.parser.test_agency import printed_forms
 from tests.storage.conftest import T0
 from tests.storage.reports import document_bytes, make_report
 from tests.storage.reports import exported as exported_versions
@@ -70,3 +76,28 @@ def test_a_record_stored_under_another_region_takes_the_archive_key(archive: Arc
     archive.store_report(report, sha256=sha256, source_url="http://127.0.0.1/a", fetched_at=T0, region=ERQI)
     (version,) = exported_versions(archive)
     assert version.record["agency_canonical"] == version.info.agency == "郑州市二七区统计局"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(printed_forms())
+def test_every_printed_form_crawled_from_its_portal_is_one_agency_in_record_and_archive(
+    case: tuple[Region, str, list[str]],
+) -> None:
+    """A body printed bare, with its city, with province and city, spaced anywhere, on a
+    portal of its region: parsed as the crawl parses (bytes and the portal's hints) and
+    stored as it stores, every record's agency_canonical is the one agency the archive has."""
+    region, body, forms = case
+    expected = f"{region.city or region.province}{region.district}{body}"
+    with tempfile.TemporaryDirectory() as folder, Archive.open(f"sqlite:///{folder}/a.sqlite", Path(folder)) as archive:
+        for year, printed in enumerate(forms, 2021):
+            spec = copy.deepcopy(make_spec(year, "2021"))
+            spec.update(agency=printed, year=year)
+            data = LAYOUTS["tabs"](spec).encode("utf-8")
+            report = parse_bytes(data, Hints(region=region))
+            sha256 = archive.store_bytes(data)
+            url = f"http://127.0.0.1/{year}.txt"
+            archive.store_report(report, sha256=sha256, source_url=url, fetched_at=T0, region=report.region)
+        versions = exported_versions(archive)
+    assert sorted((v.info.agency, v.record["agency_canonical"], v.info.year) for v in versions) == [
+        (expected, expected, year) for year in (2021, 2022, 2023)
+    ]
