@@ -20,8 +20,9 @@ import pytest
 from parsers.cells import normalize
 from parsers.document import Table
 from parsers.extract import pdf
+from tests.conftest import SHARED
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
+CORPUS = SHARED / "corpus" / "real"
 HZQ2023 = CORPUS / "zxj6827111-blip__KIROGOVCOMPARE" / "hzq2023_working.pdf"
 HZQ2024 = CORPUS / "zxj6827111-blip__KIROGOVCOMPARE" / "hzq2024_working.pdf"
 SZFGS2024 = CORPUS / "zxj6827111-blip__govnianbao" / "szfgs2024.pdf"

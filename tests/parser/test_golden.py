@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.reports.specs import NAMED_SPECS
-from parsers.extract.text import read
-from parsers.report import parse
+from parsers.parse_file import parse
 from tests.conftest import FIXTURES, SHARED
 
 REPORTS = FIXTURES / "reports"
@@ -23,7 +22,8 @@ ONLY_TOTAL_PRINTED = {"disclosed", "partially_disclosed"}
 
 
 def _record(path: Path) -> dict:
-    return parse(read(path.read_bytes())).to_dict()
+    """The record the product makes of the file's bytes (``nianbao parse``, the crawl)."""
+    return parse(path.read_bytes()).to_dict()
 
 
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda path: path.name)
