@@ -84,7 +84,12 @@ def clip(value: str | None, column: Any) -> str | None:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    # A missing JSON value is SQL NULL, not the JSON text 'null': "hints IS NULL" means what it says.
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(none_as_null=True),
+        list[Any]: JSON(none_as_null=True),
+    }
 
 
 class AgencyRow(Base):
@@ -244,7 +249,7 @@ class CaptureRow(Base):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
     # What parsing this capture still needs (crawler.pipelines.parse_hints) until its report
     # or parse fault is stored; NULL once it is. Never a validator while set.
-    unfinished: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    unfinished: Mapped[dict[str, Any] | None]
     # What the portal said of a document that carries a report (parsers.parse_file.Hints),
     # kept for good so that a reparse is told what the crawl was told.
     hints: Mapped[dict[str, Any] | None]

@@ -237,8 +237,8 @@ def unstore_every_report(db_url: str) -> None:
             for table in (VersionRow, ReportRow, AgencyAliasRow, AgencyRow):
                 connection.execute(delete(table))
             connection.execute(delete(CaptureRow).where(CaptureRow.fault.startswith("parse_")))
-            documents = connection.execute(select(CaptureRow.id, CaptureRow.url, CaptureRow.hints)).all()
-            for capture_id, url, _ in (document for document in documents if document.hints):
+            documents = connection.execute(select(CaptureRow.id, CaptureRow.url).where(CaptureRow.hints.is_not(None)))
+            for capture_id, url in documents.all():
                 unfinished = {"list_url": list_urls.get(url)}
                 connection.execute(update(CaptureRow).where(CaptureRow.id == capture_id).values(unfinished=unfinished))
     finally:
@@ -285,8 +285,7 @@ def stored_facts(db_url: str) -> dict[str, dict[Any, Any]]:
                 },
                 "capture": {
                     row.id: (key.get(row.version_id), row.unfinished)
-                    for row in connection.execute(select(CaptureRow))
-                    if row.hints  # a document that carries a report (the others' hints read as JSON null)
+                    for row in connection.execute(select(CaptureRow).where(CaptureRow.hints.is_not(None)))
                 },
                 "parse fault": Counter(
                     (row.url, row.sha256, row.fetched_at, row.fault, row.fault_reason, row.referer, row.portal_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storage.archive import Archive, capture_columns
@@ -57,6 +57,15 @@ def test_a_fault_is_a_capture_with_its_reason(archive: Archive) -> None:
         "timeout",
         "no answer in 180 s",
     )
+
+
+def test_a_capture_without_hints_holds_sql_null_not_json_null(archive: Archive) -> None:
+    # JSON columns stored None as the JSON text 'null', so "hints IS NOT NULL" (which
+    # reparse asks) held for every page, fault and list alike, not only for report documents.
+    archive.record_capture(URL, fetched_at=T0, fault="timeout")
+    with archive.engine.connect() as connection:
+        missing = text("SELECT count(*) FROM capture WHERE hints IS NULL AND unfinished IS NULL")
+        assert connection.scalar(missing) == 1
 
 
 def test_validators_come_from_the_latest_full_response(archive: Archive) -> None:
