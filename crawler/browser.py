@@ -12,7 +12,8 @@ request robots.txt disallows is aborted in the browser and never leaves the mach
 Each exchange is written to the WARC on its way through (``crawler.warcrecords``) as
 Browsertrix writes them (request and response records, ``WARC-Page-ID`` and
 ``WARC-Resource-Type``), so the archive replays; it is kept on the render request and
-handed to the pipeline by the spider as a ``BrowserResource``.
+handed to the pipeline by the spider as a ``BrowserResource``. The page itself is not
+asked for again: the browser is given the answer the spider read (and captured) already.
 
 The render request holds a download slot of its own (``<host> browser``), not the host's:
 the page's requests wait for the host's slot while the page is open, so sharing it could
@@ -54,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 HANDLER = "crawler.browser_handler.LazyPlaywrightHandler"
 EXCHANGES = "nianbao_browser_exchanges"  # render request meta: what the page asked and got
+DOCUMENT = "nianbao_browser_document"  # render request meta: the page as the spider read it (plain data)
 # Headers the browser computes for its own connection; Scrapy's downloader sets its own.
 _HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "user-agent"}
 _ANSWER_DROPPED = {"content-encoding", "content-length", "transfer-encoding"}  # body is decoded
@@ -98,8 +100,12 @@ class BrowserAddon:
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 2, priority="addon")  # a page costs ~50 MB
 
 
-def render_request(request: Request) -> Request:
-    """A list page's request, to be rendered: a browser page that the callback then drives."""
+def render_request(request: Request, read: Response) -> Request:
+    """A page's request, to be rendered: a browser page that the callback then drives.
+
+    ``read`` is the page as the spider read it: the browser is given it (``DOCUMENT``)
+    rather than asking the host for the page a second time, unless it was a 304.
+    """
     meta = request.meta | {
         "playwright": True,
         "playwright_include_page": True,
@@ -109,6 +115,8 @@ def render_request(request: Request) -> Request:
         DOWNLOAD_SLOT: host_slot(request.url) + " browser",
         ConditionalGetMiddleware.VALIDATED: None,  # a browser needs the page, not a 304
     }
+    if read.status == 200 and "not_modified" not in read.flags and read.body:
+        meta[DOCUMENT] = {"url": read.url, "headers": answer_headers(read), "body": read.body}
     return request.replace(meta=meta, dont_filter=True)
 
 
@@ -193,6 +201,12 @@ class BrowserMiddleware:
             stats.inc_value(f"nianbao/render/refused/{'closing' if recording.closed else 'too_many_requests'}")
             await _reply(route.abort("blockedbyclient"), recording)
             return
+        document = page_request.meta.get(DOCUMENT)
+        if document and not recording.exchanges and _is_page(asked, document["url"]):
+            # the page itself, as the spider read it (captured then): not asked of the host again
+            stats.inc_value("nianbao/render/page_reused")
+            await _reply(route.fulfill(status=200, headers=document["headers"], body=document["body"]), recording)
+            return
         base = asked.frame.url if asked.frame.url.startswith(("http:", "https:")) else page_request.url
         exchange = Exchange(scrapy_request(asked, page_request), asked.resource_type, base)
         recording.exchanges.append(exchange)
@@ -214,6 +228,12 @@ class BrowserMiddleware:
         stats.inc_value("nianbao/render/requests")
         answer = exchange.response
         await _reply(route.fulfill(status=answer.status, headers=answer_headers(answer), body=answer.body), recording)
+
+
+def _is_page(asked: BrowserRequest, url: str) -> bool:
+    """Is this the browser's navigation to the page itself (its main frame, its URL)?"""
+    main = asked.frame.parent_frame is None
+    return asked.is_navigation_request() and main and asked.url.split("#", 1)[0] == url.split("#", 1)[0]
 
 
 async def _refuse(route: Route) -> None:

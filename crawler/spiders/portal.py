@@ -386,7 +386,7 @@ class PortalSpider(scrapy.Spider):
         self.logger.info("rendering %s: %s", response.url, reason)
         extra = {"nianbao_list_first": _list_key(response.meta, response.url)}
         request = self._request(portal, response.url, self.parse_rendered, response.meta.get("nianbao_referer"), extra)
-        yield render_request(request.replace(errback=self.on_render_fault))
+        yield render_request(request.replace(errback=self.on_render_fault), response)
 
     def _resource(self, portal: Portal, recording: Recording, exchange: Exchange, page_url: str) -> Item:
         if exchange.response is None:
@@ -427,7 +427,7 @@ class PortalSpider(scrapy.Spider):
         self.logger.info("rendering report shell %s: no detail API call could be read", response.url)
         yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
         request = self._request(portal, response.url, self.parse_rendered_shell, response.url, _shell_meta(response))
-        yield render_request(request.replace(errback=self.on_render_fault))
+        yield render_request(request.replace(errback=self.on_render_fault), response)
 
     def _shell_fault(self, portal: Portal, response: Response, detail: str) -> Fault:
         """A report shell whose report could not be had: counted and recorded, never silent."""
