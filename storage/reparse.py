@@ -18,15 +18,15 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parsers.model import Region, Report
 from parsers.parse_file import Hints
 from storage.archive import Archive
 from storage.errors import UnkeyedReport
-from storage.models import AgencyRow, CaptureRow, CellRow, CheckResultRow, ReportRow, VersionRow
-from storage.versions import Prepared, ReportKey, prepare, reorder, replace_derived_rows, report_key, sort_date
+from storage.models import AgencyRow, CaptureRow, ReportRow, VersionRow
+from storage.versions import Prepared, ReportKey, prepare, reorder, replace_parse, report_key
 
 Parse = Callable[[bytes, Hints], Report]
 
@@ -82,7 +82,7 @@ def _targets(archive: Archive, skip_version: str | None) -> list[_Target]:
     first_hints = (
         select(CaptureRow.hints)
         .where(CaptureRow.version_id == VersionRow.id, CaptureRow.hints.is_not(None))
-        .order_by(CaptureRow.id)
+        .order_by(CaptureRow.fetched_at, CaptureRow.id)  # the version's first sighting, as storing keeps it
         .limit(1)
         .scalar_subquery()
     )
@@ -132,9 +132,5 @@ def _note_key_change(stats: ReparseStats, target: _Target, report: Report) -> No
 
 def _replace(session: Session, *, target: _Target, prepared: Prepared) -> None:
     connection = session.connection()
-    columns = prepared.columns | {"sort_date": sort_date(prepared.columns["published_at"], target.first_seen_at)}
-    connection.execute(update(VersionRow).where(VersionRow.id == target.version_id).values(**columns))
-    connection.execute(delete(CellRow).where(CellRow.version_id == target.version_id))
-    connection.execute(delete(CheckResultRow).where(CheckResultRow.version_id == target.version_id))
-    replace_derived_rows(connection, target.version_id, target.agency_id, prepared)
+    replace_parse(connection, target.version_id, target.agency_id, prepared, target.first_seen_at)
     reorder(connection, target.report_id)

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from parsers.agency import canonical_agency
@@ -37,6 +37,7 @@ from storage.models import (
     AgencyAliasRow,
     AgencyRow,
     CaptureRow,
+    CellRow,
     CheckResultRow,
     DocumentRow,
     ReportRow,
@@ -140,7 +141,7 @@ def store_version(connection: Connection, prepared: Prepared, sighting: Sighting
         siblings.append(same)
         _add_source(connection, same["id"], sighting)
     else:
-        _record_seen(connection, same, sighting)
+        _record_seen(connection, same, sighting, prepared, agency_id)
     if sighting.capture_id is not None:
         connection.execute(update(CaptureRow).where(CaptureRow.id == sighting.capture_id).values(version_id=same["id"]))
     finish_captures(connection, sighting.source_url, sighting.sha256)
@@ -197,6 +198,17 @@ def reorder(
             values = {"ordinal": ordinal, "is_latest": is_latest}
             connection.execute(update(VERSION).where(VERSION.c.id == row["id"]).values(**values))
     return placed
+
+
+def replace_parse(
+    connection: Connection, version_id: int, agency_id: int, prepared: Prepared, first_seen_at: datetime
+) -> None:
+    """The version's parsed columns, cells and check results as ``prepared`` has them."""
+    columns = prepared.columns | {"sort_date": sort_date(prepared.columns["published_at"], first_seen_at)}
+    connection.execute(update(VERSION).where(VERSION.c.id == version_id).values(**columns))
+    connection.execute(delete(CellRow).where(CellRow.version_id == version_id))
+    connection.execute(delete(CHECK).where(CHECK.c.version_id == version_id))
+    replace_derived_rows(connection, version_id, agency_id, prepared)
 
 
 def replace_derived_rows(connection: Connection, version_id: int, agency_id: int, prepared: Prepared) -> None:
@@ -277,19 +289,28 @@ def _add_version(
     }
 
 
-def _record_seen(connection: Connection, version: dict[str, Any], sighting: Sighting) -> None:
+def _record_seen(
+    connection: Connection, version: dict[str, Any], sighting: Sighting, prepared: Prepared, agency_id: int
+) -> None:
     """The same bytes again: widen the seen interval and count the URL, nothing else.
 
-    A capture older than the version's first sighting (an imported WARC; a crawl's parses
-    ending out of fetch order; a repair) becomes its first sighting, where as well as
-    when, so the version names one place whatever order its sightings were stored in."""
+    Unless the capture is older than the version's first sighting (an imported WARC; a
+    crawl's parses ending out of fetch order; a repair): it becomes the first sighting,
+    where and when, and the version's parse is the one made with what that page said of
+    the document (its date, its title), as ``reparse`` makes it. So the version is the
+    same whatever order its sightings were stored in."""
     seen = sighting.fetched_at
     values: dict[str, Any] = {"last_seen_at": max(version["last_seen_at"], seen)}
-    if seen < version["first_seen_at"]:
-        values |= {"first_seen_at": seen, "sort_date": sort_date(version["published_at"], seen)}
-        values |= {"source_url": sighting.source_url, "list_url": sighting.list_url, "portal_id": sighting.portal_id}
+    earliest = seen < version["first_seen_at"]
+    if earliest:
+        values |= {"first_seen_at": seen, "source_url": sighting.source_url, "list_url": sighting.list_url}
+        values |= {"portal_id": sighting.portal_id}
     connection.execute(update(VERSION).where(VERSION.c.id == version["id"]).values(**values))
     version.update(values)
+    if earliest:
+        replace_parse(connection, version["id"], agency_id, prepared, seen)
+        published_at = prepared.columns["published_at"]
+        version.update(published_at=published_at, sort_date=sort_date(published_at, seen))
     where = (SOURCE.c.version_id == version["id"], SOURCE.c.url == sighting.source_url)
     source = connection.execute(
         select(SOURCE.c.id, SOURCE.c.first_seen_at, SOURCE.c.last_seen_at).where(*where)

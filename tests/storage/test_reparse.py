@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from nianbao.cli import main
 from parsers.errors import ExtractionError
+from parsers.parse_file import Hints
 from storage.archive import Archive
 from storage.models import CellRow, CheckResultRow, VersionRow
 from storage.reparse import reparse_all
@@ -50,6 +51,26 @@ def test_every_version_is_rebuilt_and_records_the_parser_version(archive: Archiv
     assert [(v.parser_version, v.record["warnings"]) for v in versions(archive)] == [
         ("0.2.0", ["read by the new parser"])
     ] * 2
+
+
+def test_a_version_is_reparsed_with_what_its_first_sighting_said(archive: Archive) -> None:
+    # The page fetched first dated the document 20 January, a page fetched after it 25
+    # January; the later fetch was captured (and stored) first.
+    sha256 = archive.store_bytes(document_bytes(make_report()))
+    for at, published in ((T0 + timedelta(seconds=1), date(2024, 1, 25)), (T0, date(2024, 1, 20))):
+        url = f"http://x/{published}"
+        hints = Hints(published=published).to_json()
+        capture_id = archive.record_capture(url, fetched_at=at, status=200, sha256=sha256, hints=hints)
+        report = make_report(published_at=published)
+        archive.store_report(report, sha256=sha256, source_url=url, fetched_at=at, capture_id=capture_id)
+
+    def dated_by_its_page(data, hints):
+        return replace(parse_document(data, hints), published_at=hints.published)
+
+    assert reparse_all(archive, parse=dated_by_its_page).reparsed == 1
+    assert [(v.published_at, v.record["published_at"]) for v in versions(archive)] == [
+        (date(2024, 1, 20), "2024-01-20")
+    ]
 
 
 def test_cells_checks_and_order_follow_the_new_parse(archive: Archive) -> None:

@@ -86,6 +86,25 @@ def test_a_version_names_where_it_was_first_seen_whichever_sighting_is_stored_fi
     )
 
 
+@pytest.mark.parametrize("earlier_first", [True, False])
+def test_the_same_bytes_dated_by_two_pages_take_the_first_sightings_parse(
+    archive: Archive, earlier_first: bool
+) -> None:
+    # Two pages link one document and date it differently: the record (parsed with what its
+    # page said) used to be that of whichever parse was stored first, and reparse told it
+    # another page's date.
+    sha256 = archive.store_bytes(document_bytes(make_report()))
+    sightings = [(URL, T0, date(2024, 1, 20)), (URL + "?from=list2", T0 + timedelta(seconds=1), date(2024, 1, 25))]
+    for url, at, published in sightings if earlier_first else sightings[::-1]:
+        report = make_report(published_at=published)
+        result = archive.store_report(report, sha256=sha256, source_url=url, fetched_at=at, region=ERQI)
+    with Session(archive.engine) as session:
+        version = session.get(VersionRow, result.version_id)
+    assert (version.source_url, version.published_at, version.sort_date) == (URL, date(2024, 1, 20), date(2024, 1, 20))
+    assert version.record["published_at"] == "2024-01-20"
+    assert (count(archive, VersionRow), count(archive, CellRow), count(archive, CheckResultRow)) == (1, 5, 1)
+
+
 def test_a_sighting_at_the_same_url_counts_it(archive: Archive) -> None:
     for day in range(3):
         store(archive, make_report(), at=T0 + timedelta(days=day))
