@@ -9,14 +9,13 @@ Pillow decodes one frame at a time, and each is read before the next is decoded.
 pixel count of a frame is capped before it is decoded (a small PNG can claim a 50,000 x
 50,000 canvas), as are the number of frames and the pixels of all of them; a frame
 larger than OCR needs is reduced to ``MAX_OCR_PIXELS``, and frames left when the
-document has spent ``MAX_OCR_SECONDS`` of CPU on OCR are named in a warning.
+document has spent ``MAX_OCR_SECONDS`` of OCR on the clock are named in a warning.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -25,7 +24,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from parsers.document import Document
 from parsers.errors import ExtractionError
 from parsers.extract import ocr, page_layout, stitch
-from parsers.extract.limits import MAX_INPUT_BYTES, MAX_OCR_PIXELS, MAX_OCR_SECONDS, Budget, check_size
+from parsers.extract.limits import MAX_INPUT_BYTES, MAX_OCR_PIXELS, Budget, OcrClock, check_size
 
 MAX_PIXELS = 60_000_000  # a page at 600 dpi is 35 Mpx
 MAX_FRAMES = 200
@@ -36,13 +35,13 @@ _PLAUSIBLE_DPI = range(72, 1201)
 
 def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
     check_size(data, max_bytes)
-    pages, warnings = [], ["OCR-derived"]
-    started = time.process_time()
+    pages, warnings, clock = [], ["OCR-derived"], OcrClock()
     for number, (pixels, dpi) in enumerate(_frames(data), start=1):
-        if time.process_time() - started >= MAX_OCR_SECONDS:
+        if clock.spent():
             warnings.append(f"frames from {number} on were not OCR'd (time cap)")
             break
-        pages.append(ocr.read_page(pixels, number, dpi))
+        pages.append(ocr.read_page(pixels, number, dpi, clock))
+    warnings += clock.warnings()
     blocks = stitch.assemble([page_layout.analyse(page) for page in pages])
     confidence = ocr.mean_confidence(pages)
     return Document(

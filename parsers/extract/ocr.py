@@ -8,10 +8,15 @@ never a download. The orientation classifier is off: report pages are upright, a
 costs time on every box.
 
 The engine loads once per process, lazily (about 1 s), behind a lock. onnxruntime runs
-with ``THREADS`` intra-op threads (2 on this project's 2-core machines, where 2 threads
-halve the time of 1) and one inter-op thread; set ``THREADS = 1`` before the first
-page when several worker processes share the cores (deps.md gotcha 10: oversubscribed
-threads made tesseract 5x slower). OpenCV's own pool is capped at one thread.
+one intra-op and one inter-op thread: a crawl parses in a worker per core, and on a
+shared 2-core machine a scanned page read with 2 threads (which spin while they wait)
+took 11 s and 5.7 CPU seconds against 6 s and 3.3 with one (deps.md gotcha 10:
+oversubscribed threads made tesseract 5x slower). OpenCV's own pool is capped at one
+thread.
+
+Every costly step of a page asks the document's :class:`~limits.OcrClock` first: the
+cells are read in chunks, a second look and the prose only while time is left; a page
+the clock cut short is named in its warning.
 
 A page is read in two parts (:mod:`scan` has the geometry):
 
@@ -28,7 +33,6 @@ A page is read in two parts (:mod:`scan` has the geometry):
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -37,9 +41,14 @@ import numpy as np
 
 from parsers.errors import ExtractionError
 from parsers.extract import lattice, scan
+from parsers.extract.limits import OcrClock
 from parsers.extract.positioned import SURE, Page, Run
 
-THREADS = min(2, os.cpu_count() or 1)
+THREADS = 1
+# rapidocr's recogniser pads each batch of this many lines to the widest; cells are read
+# in chunks of whole batches, widest last, so chunking changes no batch
+_BATCH = 6
+_CHUNK = 8 * _BATCH
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
@@ -85,6 +94,7 @@ def _load() -> Any:
             # a cell's "0" padded to 320 px wide was most of the time of a table; 96
             # reads the same text with the same confidence (48 lowered a lone digit's)
             "Rec.rec_img_shape": [3, 48, 96],
+            "Rec.rec_batch_num": _BATCH,
             "EngineConfig.onnxruntime.intra_op_num_threads": THREADS,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
@@ -93,9 +103,9 @@ def _load() -> Any:
     return rapidocr.RapidOCR(params=params)
 
 
-def read_page(image: np.ndarray, number: int, dpi: float) -> Page:
+def read_page(image: np.ndarray, number: int, dpi: float, clock: OcrClock) -> Page:
     """A greyscale page image (rows x columns, uint8) as a :class:`Page` in pixels of
-    the straightened page."""
+    the straightened page, as much of it as ``clock`` leaves time for."""
     gray = _gray(image)
     mask = scan.ink(gray)
     angle = scan.skew(mask, dpi)
@@ -105,13 +115,33 @@ def read_page(image: np.ndarray, number: int, dpi: float) -> Page:
     tolerance = _SNAP_POINTS * dpi / 72
     rules, drawn = scan.find_rules(mask, dpi, tolerance)
     tables = lattice.find_tables([(r.x0, r.top, r.x1, r.bottom) for r in rules], tolerance)
-    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi)
-    runs += _prose(gray, tables, dpi)
+    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi, _Budget(clock, number))
+    if clock.spent():
+        clock.cut_short(number)
+    else:
+        runs += _prose(gray, tables, dpi)
     height, width = gray.shape
     return Page(number, float(width), float(height), runs, rules, unit=dpi / 72)
 
 
-def _cell_runs(paper: np.ndarray, text: np.ndarray, tables: list[list[lattice.Box]], dpi: float) -> list[Run]:
+class _Budget:
+    """The clock as one page sees it: :meth:`spent` marks the page cut short."""
+
+    __slots__ = ("clock", "page")
+
+    def __init__(self, clock: OcrClock, page: int) -> None:
+        self.clock, self.page = clock, page
+
+    def spent(self) -> bool:
+        if self.clock.spent():
+            self.clock.cut_short(self.page)
+            return True
+        return False
+
+
+def _cell_runs(
+    paper: np.ndarray, text: np.ndarray, tables: list[list[lattice.Box]], dpi: float, budget: _Budget
+) -> list[Run]:
     """A run for each cell that holds ink, its lines read as one, all in one batch.
     Smallest cells first, each taking its ink away, so a cell that holds others reads
     only its own. A cell read with less than ``SURE`` gets a second look, by detection
@@ -126,9 +156,11 @@ def _cell_runs(paper: np.ndarray, text: np.ndarray, tables: list[list[lattice.Bo
         text[int(cell[1]) : int(cell[3]), int(cell[0]) : int(cell[2])] = 0
     dashes = [ink for ink in found if ink.dash]
     found = [ink for ink in found if not ink.dash]
-    readings = _read([ink.strip(paper, _PADS[0]) for ink in found])
+    readings = _read_in_chunks([ink.strip(paper, _PADS[0]) for ink in found], budget)
     unsure = [index for index, (_, score) in enumerate(readings) if score < SURE]
     for index in unsure:
+        if budget.spent():
+            break
         (first, score), (again, second) = readings[index], _look_again(found[index].strip(paper, _PADS[1]))
         same = "".join(again.split()) == "".join(first.split())
         readings[index] = (again, max(score, second) if same else min(score, second))
@@ -141,6 +173,20 @@ def _look_again(image: np.ndarray) -> tuple[str, float]:
     detector's box round the text is the margin the recogniser was trained with."""
     runs = sorted(recognise(image), key=lambda run: run.x0)
     return "".join(run.text for run in runs), min((run.confidence for run in runs), default=0.0)
+
+
+def _read_in_chunks(images: list[np.ndarray], budget: _Budget) -> list[tuple[str, float]]:
+    """:func:`_read` of every image, a chunk at a time while ``budget`` lasts; an image
+    left unread reads as nothing."""
+    readings = [("", 0.0)] * len(images)
+    order = sorted(range(len(images)), key=lambda index: images[index].shape[1] / images[index].shape[0])
+    for start in range(0, len(order), _CHUNK):
+        if budget.spent():
+            break
+        chunk = order[start : start + _CHUNK]
+        for index, reading in zip(chunk, _read([images[index] for index in chunk]), strict=True):
+            readings[index] = reading
+    return readings
 
 
 def _read(images: list[np.ndarray]) -> list[tuple[str, float]]:

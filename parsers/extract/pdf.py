@@ -13,9 +13,9 @@ A page with no text layer (a scan: fewer than a handful of glyphs and an image o
 much of the page) or an unreadable one (a broken ToUnicode map: more private-use or
 unmapped glyphs than readable ones) is rendered at 200 dpi and read by OCR; the
 document then carries ``ocr_confidence`` and an ``OCR-derived`` warning. At most
-``MAX_OCR_PAGES`` pages of a file are OCR'd, for at most ``MAX_OCR_SECONDS`` of CPU,
-each rendered at no more than ``MAX_OCR_PIXELS`` (a page may claim to be 5 m wide);
-the rest are named in a warning. Pages, glyphs and drawing objects are counted against
+``MAX_OCR_PAGES`` pages of a file are OCR'd, for at most ``MAX_OCR_SECONDS`` on the
+clock, each rendered at no more than ``MAX_OCR_PIXELS`` (a page may claim to be 5 m
+wide); the rest are named in a warning. Pages, glyphs and drawing objects are counted against
 the caps of :mod:`limits`.
 
 Errors: ``encrypted`` when a user password is needed (a PDF with only an owner
@@ -26,7 +26,6 @@ lost its end (no ``%%EOF``) and pdfium cannot rebuild it; ``corrupt`` otherwise.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -38,9 +37,9 @@ from parsers.extract import page_layout, stitch
 from parsers.extract.limits import (
     MAX_GLYPHS,
     MAX_INPUT_BYTES,
-    MAX_OCR_SECONDS,
     MAX_PAGES,
     Budget,
+    OcrClock,
     check_size,
     ocr_scale,
 )
@@ -82,13 +81,10 @@ class _Reading:
     unread: list[int] = field(default_factory=list)  # scans past the OCR caps
     scores: list[float] = field(default_factory=list)
     glyphs: Budget = field(default_factory=lambda: Budget("glyphs", MAX_GLYPHS))
-    ocr_started: float | None = None  # process CPU time when the first page went to OCR
+    clock: OcrClock = field(default_factory=OcrClock)
 
     def ocr_spent(self) -> bool:
-        if self.ocr_started is None:
-            self.ocr_started = time.process_time()
-        over_time = time.process_time() - self.ocr_started >= MAX_OCR_SECONDS
-        return over_time or len(self.ocr_pages) >= MAX_OCR_PAGES
+        return self.clock.spent() or len(self.ocr_pages) >= MAX_OCR_PAGES
 
     def confidence(self) -> float | None:
         if not self.ocr_pages:
@@ -103,7 +99,7 @@ class _Reading:
             out.append(f"OCR-derived: pages {', '.join(map(str, self.ocr_pages))} have no usable text layer")
         if self.unread:
             out.append(f"pages {', '.join(map(str, self.unread))} have no text layer and were not OCR'd (cap)")
-        return out
+        return out + self.clock.warnings()
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -155,7 +151,7 @@ def _content(page: pdfium.PdfPage, number: int, reading: _Reading) -> Page:
     if reading.ocr_spent():
         reading.unread.append(number)
         return content
-    content = _ocr_page(page, number)
+    content = _ocr_page(page, number, reading.clock)
     reading.ocr_pages.append(number)
     reading.scores += [run.confidence for run in content.runs]
     return content
@@ -177,7 +173,7 @@ def _image_share(page: pdfium.PdfPage) -> float:
     return share
 
 
-def _ocr_page(page: pdfium.PdfPage, number: int) -> Page:
+def _ocr_page(page: pdfium.PdfPage, number: int, clock: OcrClock) -> Page:
     from parsers.extract import ocr  # onnxruntime and the models load only when a scan needs them
 
     width, height = page.get_size()
@@ -187,7 +183,7 @@ def _ocr_page(page: pdfium.PdfPage, number: int) -> Page:
         image = bitmap.to_numpy().copy()
     finally:
         bitmap.close()
-    return ocr.read_page(image, number, dpi=scale * 72)
+    return ocr.read_page(image, number, scale * 72, clock)
 
 
 def _title(pdf: pdfium.PdfDocument) -> str | None:

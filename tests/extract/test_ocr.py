@@ -17,7 +17,7 @@ from fixtures.render.document import load_spec
 from parsers import tables as keys
 from parsers.cells import normalize
 from parsers.errors import ExtractionError
-from parsers.extract import extract, image, ocr, pdf
+from parsers.extract import extract, image, limits, ocr, pdf
 from tests.extract.conftest import DOCUMENTS, expected_rows, find_row, missing_in_order, tables_of
 
 SPEC = load_spec("report-2021")
@@ -90,6 +90,42 @@ def test_ocr_page_cap(monkeypatch):
     document = pdf.read(SCANNED.read_bytes())
     assert {block.page for block in document.blocks} == {1}
     assert any("not OCR'd" in warning for warning in document.warnings)
+
+
+def test_ocr_time_cap_between_pages(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_OCR_SECONDS", 0.0)
+    document = pdf.read(SCANNED.read_bytes())
+    assert document.blocks == []
+    assert any("pages 1, 2 have no text layer and were not OCR'd" in warning for warning in document.warnings)
+    assert any("frames from 1 on were not OCR'd" in w for w in image.read(TIFF.read_bytes()).warnings)
+
+
+class _Questions(limits.OcrClock):
+    """A clock spent after ``left`` questions, wherever they are asked."""
+
+    def __init__(self, left: int) -> None:
+        super().__init__()
+        self.left = left
+
+    def spent(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+def test_ocr_time_cap_inside_a_page(tmp_path):
+    """A page of 682 cells of scribbles (each read twice before) is read one chunk of
+    cells at a time while the clock lasts, and named as cut short."""
+    import numpy as np
+    from PIL import Image
+
+    from fixtures.hostile import build
+
+    (path,) = build(tmp_path, ["png-cells.png"])
+    clock = _Questions(1)
+    page = ocr.read_page(np.array(Image.open(path)), 1, 300, clock)
+    assert 0 < len(page.runs) <= ocr._CHUNK
+    assert clock.cut == [1]
+    assert clock.warnings() == ["pages 1 were OCR'd only in part (time cap)"]
 
 
 def test_multipage_tiff_is_one_document_with_table3_joined():
