@@ -27,6 +27,7 @@ from scrapy.http import Response, TextResponse
 from crawler.jsonlists import json_body, json_entries, json_total
 
 _CREATE_PAGE = re.compile(r"createPage(?:HTML)?\s*\(([^()]*)\)")
+_PAGES_TEXT = re.compile(r"共(\d+)页")
 _JPAGE = re.compile(r"\.jpage\s*\(\s*\{(.*?)\}\s*\)", re.S)
 _JS_PAIR = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./\-]+))""")
 _AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{(.*?)\}", re.S)
@@ -80,6 +81,22 @@ def _trs_urls(args: list[str], folder: str, limit: int) -> list[str]:
         total, name, ext = int(args[1]), args[3], args[4]
         return [folder + (f"{name}.{ext}" if i == 1 else f"{name}_{i}.{ext}") for i in range(1, min(total, limit) + 1)]
     return []  # the function's own definition, or a call we cannot read
+
+
+def stated_pages(response: Response) -> tuple[int, int]:
+    """(pages, entries) a list page's bar says the list has (共5页; TRS ``createPageHTML``'s
+    page count, and its ``'div'`` form's record count); 0 for what it does not say."""
+    if not is_markup(response):
+        return 0, 0
+    for match in _CREATE_PAGE.finditer(response.text):
+        args = _js_arguments(match[1])
+        if len(args) >= 4 and args[0].isdigit():
+            return int(args[0]), 0
+        if len(args) >= 5 and args[1].isdigit():
+            return int(args[1]), int(args[5]) if len(args) > 5 and args[5].isdigit() else 0
+    text = re.sub(r"\s+", "", " ".join(response.css("body *:not(script):not(style)::text").getall()))
+    found = _PAGES_TEXT.search(text)
+    return (int(found[1]) if found else 0), 0
 
 
 # -- VSB / 博达 ---------------------------------------------------------------------------

@@ -167,14 +167,16 @@ class PortalSpider(scrapy.Spider):
         list_url = response.meta.get("nianbao_list_url") or response.url  # an API answer's links belong to its page
         yield ListPage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
         entries = list_entries(response, list_url, api.detail if api else None)
-        yield from self._follow(portal, entries, list_url, _list_key(response.meta, list_url))
+        key = _list_key(response.meta, list_url)
+        pages = [] if api is not None else list(self._other_pages(portal, response))
+        paged = {request.url for request in pages}  # the page bar's links: this list's pages, not columns of their own
+        yield from self._follow(portal, [link for link in entries if link.url not in paged], list_url, key)
         if api is not None:
             yield from self._api_pages(portal, response, api, entries)
             return
-        yield from self._other_pages(portal, response)
+        yield from pages
         lists = script_lists(response)
         total = stated_total(response, lists.names) if is_markup(response) else json_total(json_body(response))
-        key = _list_key(response.meta, list_url)
         self.coverage.state(portal.id, key, total)
         reason = None if lists.apis else self._render_reason(portal, response, entries)
         for url in frame_urls(response):  # a column often frames its list (a disclosure platform's)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.pagination import hanweb_pages, json_pages, link_pages, list_pages, trs_pages, vsb_pages
+import pytest
+
+from crawler.pagination import hanweb_pages, json_pages, link_pages, list_pages, stated_pages, trs_pages, vsb_pages
+from fixtures.world.plan import PORTALS
+from fixtures.world.world import build_world
 from tests.crawler.conftest import page
+from tests.crawler.walk import walk
 
 TRS_FUNCTION = "<script>function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}</script>"
 
@@ -120,3 +126,25 @@ def test_list_pages_runs_every_family_without_repeats() -> None:
     body = '<script>createPageHTML(2, 0, "index", "html");</script><a href="index_1.html">下一页</a>'
     found = list_pages(page("http://s.gov.cn/nb/index.html", body), limit=200)
     assert urls(found) == ["http://s.gov.cn/nb/index.html", "http://s.gov.cn/nb/index_1.html"]
+
+
+@pytest.mark.parametrize(
+    ("body", "stated"),
+    [
+        (TRS_FUNCTION + '<script>createPageHTML(3, 0, "index", "html");</script>', (3, 0)),
+        ("<script>createPageHTML('page_div', 40, 1, 'list', 'shtml', 600);</script>", (40, 600)),
+        ("<div class='fanye'>共 12 页&nbsp;1/12</div>", (12, 0)),
+        ("<div class='fanye'>首页 下一页</div>", (0, 0)),
+    ],
+)
+def test_the_pages_and_records_a_page_bar_states(body: str, stated: tuple[int, int]) -> None:
+    assert stated_pages(page("http://s.gov.cn/gknb/index.html", body)) == stated
+
+
+def test_a_list_cut_short_of_the_pages_it_states_is_a_coverage_finding(tmp_path: Path) -> None:
+    """A page bar stating 3 pages of 8 rows says 17 entries at least; a list read to its
+    end (its page links its pages, not new columns) is no finding."""
+    world = build_world(0, 1, portals=tuple(spec for spec in PORTALS if spec.family in {"trs", "vsb"}))
+    cut = walk(world, tmp_path / "cut", {"NIANBAO_MAX_LIST_PAGES": 1})
+    assert {(f.portal_id, f.stated) for f in cut.findings} >= {("trs-erqi", 17), ("vsb-fugu", 17)}
+    assert walk(world, tmp_path / "whole").findings == []
