@@ -4,7 +4,9 @@ Standard library only (wsgiref): the web view has four pages and no forms that w
 so a framework would add more than it saves. Pages are in :mod:`nianbao.web.pages`.
 
 Every answer carries :data:`SECURITY_HEADERS`: the pages hold no script and load nothing
-from elsewhere, so the policy allows only their inline style and their own forms. A
+from elsewhere, so the policy allows only their inline style and their own forms. So does
+the 500 of a bug, logged with its traceback: left to wsgiref it went out bare, its Server
+header naming the Python version. A
 request is refused (400) before any route sees it when it has more than
 :data:`MAX_FIELDS` query fields, a value longer than :data:`MAX_VALUE_CHARS`, or a control
 character: no filter, name or search word of an archive needs one.
@@ -12,6 +14,7 @@ character: no filter, name or search word of an archive needs one.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +36,7 @@ SECURITY_HEADERS = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks are whitespace
 
+logger = logging.getLogger(__name__)
 Environ = dict[str, object]
 StartResponse = Callable[..., object]
 
@@ -116,7 +120,11 @@ class App:
         path = str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", errors="replace")
         # The server caps the request line (64 KiB), so parsing it whole is cheap; Request.malformed counts.
         query = parse_qs(str(environ.get("QUERY_STRING", "")))
-        response = self.respond(Request(path or "/", query))
+        try:
+            response = self.respond(Request(path or "/", query))
+        except Exception:  # a bug in a page: told in the log, answered as every page is
+            logger.exception("%s?%s", path, environ.get("QUERY_STRING", ""))
+            response = self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "the page failed (a bug, logged by the server)")
         body = response.encoded()
         own = {name.lower() for name, _ in response.headers}
         security = [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in own]

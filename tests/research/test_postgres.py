@@ -7,6 +7,7 @@ except under CI.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -16,7 +17,9 @@ from research.queries import find_versions
 from research.search import search_versions
 from storage.engine import open_engine
 from tests.conftest import skip_or_fail
+from nianbao.web.server import create_app
 from tests.research.archive import CARRIED_OVER_2023, SEARCH_WORD, fill
+from tests.research.test_web_app import answers_every_request_with_a_page, requests
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCHEMA = "nianbao_research_test"
@@ -68,3 +71,9 @@ def test_query_and_diff(pg_engine) -> None:
             ("洛阳市西工区教育局", 2023, ("R1", "R3"))
         ]
         assert diff_years(connection, "二七区统计局", 2023).sections[4].carried_over == CARRIED_OVER_2023
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=requests())
+def test_random_requests_are_answered_with_a_page(pg_engine, request: tuple[str, str]) -> None:
+    answers_every_request_with_a_page(create_app(pg_engine), *request)

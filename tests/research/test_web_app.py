@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nianbao.web.app import Request
 from nianbao.web.server import create_app
@@ -106,6 +108,53 @@ def test_every_page_sends_the_security_headers(app, path: str, query: str) -> No
     assert [name for name in SECURITY_HEADERS if name not in headers] == []
     assert "default-src 'none'" in headers["Content-Security-Policy"] and headers["X-Frame-Options"] == "DENY"
     assert "Python" not in headers.get("Server", "")
+
+
+PREFIXES = ("/", "/report/", "/agency", "/diff", "/search", "/alerts", "/alerts.atom", "/raw/", "/nowhere/")
+FIELDS = ("agency", "region", "year", "format", "failed", "name", "q", "version", "against")
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)  # what UTF-8 can carry
+_NUMBERS = st.integers(min_value=-(10**30), max_value=10**30).map(str)
+_WORDS = st.sampled_from(["二七区统计局", "2023", "R1", "2021", "%", "_", "'", "\\", "0", "-1", "\x00", "年 " * 30])
+VALUES = st.one_of(_TEXT, _NUMBERS, _WORDS)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, str]:
+    """A path under one of the routes (or none) and a query of the fields pages read, any values."""
+    path = draw(st.sampled_from(PREFIXES)) + draw(st.one_of(_TEXT, _NUMBERS, st.just("")))
+    fields = draw(st.dictionaries(st.sampled_from(FIELDS), st.lists(VALUES, min_size=1, max_size=3), max_size=4))
+    return quote(path, safe="/"), urlencode(fields, doseq=True)
+
+
+def answers_every_request_with_a_page(app, path: str, query: str) -> None:
+    """Any request: 200, 400 or 404 (never a 500 or an exception), with the security headers."""
+    from urllib.parse import unquote
+
+    status, headers, body = call(app, unquote(path), query)
+    assert status in (200, 400, 404), body[-300:]
+    assert [name for name in SECURITY_HEADERS if name not in headers] == [] and headers["Server"] == "nianbao"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=requests())
+def test_random_requests_are_answered_with_a_page(app, request: tuple[str, str]) -> None:
+    answers_every_request_with_a_page(app, *request)
+
+
+def test_a_page_that_fails_is_a_500_with_the_headers_and_its_traceback_logged(caplog) -> None:
+    from nianbao.web import pages
+    from nianbao.web.app import App
+
+    app = App(pages.error_page)
+
+    @app.route("/boom")
+    def boom(request: Request) -> None:
+        raise RuntimeError("a bug in a page")
+
+    status, headers, body = call(app, "/boom", "x=1")
+    assert status == 500 and "a bug, logged" in body
+    assert [name for name in SECURITY_HEADERS if name not in headers] == [] and headers["Server"] == "nianbao"
+    assert "RuntimeError: a bug in a page" in caplog.text
 
 
 def test_a_raw_document_may_not_run_anything(app) -> None:
