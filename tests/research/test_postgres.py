@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from nianbao.web.server import create_app
 from research.compare import diff_years
 from research.filters import parse_filters
 from research.queries import find_versions
 from research.search import search_versions
 from storage.engine import open_engine
 from tests.conftest import skip_or_fail
-from nianbao.web.server import create_app
 from tests.research.archive import CARRIED_OVER_2023, SEARCH_WORD, fill
 from tests.research.test_web_app import answers_every_request_with_a_page, requests
 
