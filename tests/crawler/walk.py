@@ -126,8 +126,8 @@ def noise(world: World, portal_id: str) -> set[str]:
 def check(world: World, walked: Walk) -> None:
     """Every report of every portal found, no noise read as a report, every plain-titled
     article in a column's folder read as an article and its links not followed, no
-    coverage finding (every list was read to its end), and no report shell left unread
-    (its detail API's answer was the report)."""
+    coverage finding (every list was read to its end), no list API stopped as misbehaving,
+    and no report shell left unread (its detail API's answer was the report)."""
     for portal_id in world.portals:
         missing = held(world, portal_id) - walked.reports
         assert not missing, f"{portal_id}: {len(missing)} of {len(held(world, portal_id))} reports not found"
@@ -139,3 +139,5 @@ def check(world: World, walked: Walk) -> None:
     assert not walked.findings, f"a list read to its end was reported short: {walked.findings}"
     shells = [fault.url for fault in walked.faults if fault.reason == "report_shell"]
     assert not shells, f"report shells whose report was not had: {shells}"
+    stopped = [(fault.reason, fault.url) for fault in walked.faults if fault.reason.startswith("list_api_")]
+    assert not stopped, f"a well-behaved list API was stopped: {stopped}"
