@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -13,7 +12,6 @@ class Answer:
     status: int
     headers: http.client.HTTPMessage
     body: bytes
-    seconds: float = 0.0
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -26,10 +24,9 @@ def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = Non
     request_headers = dict(headers or {})
     if form is not None:
         request_headers["Content-Type"] = "application/x-www-form-urlencoded"
-    started = time.monotonic()
     try:
         connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body, request_headers)
         response = connection.getresponse()
-        return Answer(response.status, response.headers, response.read(), time.monotonic() - started)
+        return Answer(response.status, response.headers, response.read())
     finally:
         connection.close()
