@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from scrapy.http import Response
@@ -40,6 +40,8 @@ _LIST_CONTAINER = re.compile(
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|<%.*?%>|\$\{.*?\}")
 _LOAD_MORE_TEXT = ("加载更多", "点击加载", "查看更多", "更多信息", "点击查看更多", "load more")
 _LOAD_MORE_ATTR = re.compile(r"load-?more|loadMore|more-?btn|getMore|showMore", re.I)
+_SPACE = re.compile(r"\s+")
+_NOT_PROSE = frozenset({"a", "script", "style"})
 _TITLE_SELECTORS = ("meta[name=ArticleTitle]::attr(content)", "h1 ::text", ".title ::text", "h2 ::text")
 
 
@@ -62,12 +64,12 @@ def page_role(response: Response) -> str:
     """``"list"`` or ``"article"``, from what the page shows."""
     if not is_markup(response) or dated_run(response) >= DATED_RUN:
         return "list"
-    return "article" if _has_title(response) and _has_date(response) and _body_length(response) else "list"
+    return "article" if _has_title(response) and _has_date(response) and _shows_prose(response) else "list"
 
 
 def is_report_shell(response: Response) -> bool:
     """Does this report page show nothing of itself, and have inline scripts that would fill it?"""
-    return is_markup(response) and not _body_length(response) and bool(inline_scripts(response))
+    return is_markup(response) and not _shows_prose(response) and bool(inline_scripts(response))
 
 
 def _has_title(response: Response) -> bool:
@@ -80,11 +82,33 @@ def _has_date(response: Response) -> bool:
     return bool(_DATE.search(" ".join(response.css("body *:not(script):not(style)::text").getall())))
 
 
-def _body_length(response: Response) -> int:
-    """Characters of prose: visible text outside links (a menu or a list is mostly links)."""
-    text = "".join(response.xpath("//body//text()[not(ancestor::a or ancestor::script or ancestor::style)]").getall())
-    length = len(re.sub(r"\s+", "", text))
-    return length if length >= ARTICLE_BODY else 0
+def _shows_prose(response: Response) -> bool:
+    """Does the page show ``ARTICLE_BODY`` characters of prose, visible text outside links (a
+    menu or a list is mostly links)? Read only until it has: every report page is asked, and
+    one that holds its whole report would otherwise be read to the end, on the reactor."""
+    seen = 0
+    for text in _prose(response):
+        seen += len(_SPACE.sub("", text))
+        if seen >= ARTICLE_BODY:
+            return True
+    return False
+
+
+def _prose(response: Response) -> Iterator[str]:
+    """The text nodes ``//body//text()[not(ancestor::a or ancestor::script or ancestor::style)]``
+    selects, one at a time (not in document order)."""
+    for body in response.xpath("//body[not(ancestor::body)]"):
+        pending: list[tuple[Any, bool]] = [(body.root, False)]  # an element, and whether it is hidden
+        while pending:
+            element, hidden = pending.pop()
+            if not isinstance(element.tag, str):
+                continue  # a comment or processing instruction: its text is no text node
+            if not hidden and element.text:
+                yield element.text
+            for child in element:
+                if not hidden and child.tail:  # a tail is the parent's text
+                    yield child.tail
+                pending.append((child, hidden or child.tag in _NOT_PROSE))
 
 
 # -- a list filled by script -----------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.roles import page_role, script_driven_reason
+from crawler.roles import is_report_shell, page_role, script_driven_reason
 from crawler.spiders.links import page_links
 from tests.crawler.conftest import page
 
@@ -46,6 +46,28 @@ def test_an_article_with_a_related_list_of_three_dated_links_is_still_read_by_it
 def test_a_page_without_a_body_stays_a_list() -> None:
     body = '<h1>政府信息公开年报</h1><div id="list"></div><p>2024-01-05</p>'
     assert page_role(page(COLUMN + "index.html", html(body))) == "list"
+
+
+SHELL_SCRIPT = "<script>fetch('/api/detail?id=' + id).then(fill)</script>"
+SENTENCE = "本机关依法主动公开政府信息并按时答复依申请公开事项。"  # 25 characters of prose
+
+
+@pytest.mark.parametrize(
+    ("body", "shell"),
+    [
+        (f"<div id='app'></div>{SHELL_SCRIPT}", True),
+        # prose inside links, scripts, styles and comments is not what the page shows of itself
+        (f"<a>{SENTENCE * 7}</a><style>p{{}}</style><!--{SENTENCE * 7}-->{SHELL_SCRIPT}", True),
+        (f"<a><span><b>{SENTENCE * 7}</b></span></a>{SHELL_SCRIPT}", True),
+        # the text after a link, a comment or a script is the page's again
+        (f"<p><a>x</a>{SENTENCE * 3}<!--c-->{SENTENCE * 2}<script>s</script>{SENTENCE * 2}</p>{SHELL_SCRIPT}", False),
+        (f"<div>{'<div>' * 300}{SENTENCE * 7}{'</div>' * 300}</div>{SHELL_SCRIPT}", False),
+        (f"<p>{SENTENCE * 7}</p>", False),
+        ("<div id='app'></div>", False),  # no script to fill it: an empty page, not a shell
+    ],
+)
+def test_a_report_shell_shows_no_prose_of_its_own_and_has_scripts(body: str, shell: bool) -> None:
+    assert is_report_shell(page("http://www.example.gov.cn/detail.html?id=7", html(body))) is shell
 
 
 def reason(body: str) -> str | None:
