@@ -110,3 +110,29 @@ def test_a_portal_takes_a_burst_of_connections_before_it_accepts_them() -> None:
                 stack.enter_context(socket.create_connection(server.server_address, timeout=0.5))
     finally:
         server.server_close()
+
+
+def test_a_client_that_stops_reading_a_large_body_is_no_server_error(capsys) -> None:
+    """A crawler cancels a body over its size limit (the packed list's 50 MB script): the
+    server lets the connection go quietly, not with a traceback on its stderr."""
+    import socket
+    import struct
+    import time
+
+    from fixtures.world.families.packed import HUGE
+    from fixtures.world.httpserver import WorldHTTPServer
+    from fixtures.world.plan import BROWSER_PORTALS
+    from fixtures.world.world import build_world
+
+    server = WorldHTTPServer(lambda: build_world(0, 1, portals=BROWSER_PORTALS))
+    server.start()
+    try:
+        host, port = server.base_url("packed-xiangcheng").removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as client:
+            client.sendall(f"GET {HUGE} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            assert client.recv(4096).startswith(b"HTTP/1.1 200")
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, as a cancel does
+        time.sleep(1)  # the server's thread meets the reset
+    finally:
+        server.stop()
+    assert "Traceback" not in capsys.readouterr().err
