@@ -14,6 +14,10 @@
   its portal (``Portal.allows``: host and port, or ``Portal.in_scope``) ends in
   ``OffsiteRequest`` at the downloader, where the spider's errback records it as a fault
   ``offsite``; never at scheduling, where a dropped request leaves no trace.
+- ``LoopRedirectMiddleware`` (replaces Scrapy's RedirectMiddleware; REDIRECT_* settings):
+  a redirect back to a URL of its own chain (``A -> A``, ``A -> B -> A``) ends in
+  ``RedirectLoop``, a fault ``redirect_loop``; Scrapy's would schedule it, and the
+  duplicate filter dropped it without a trace.
 - ``BlockPageMiddleware``: a WAF challenge (瑞数 412 with ``$_ts``, 加速乐 521 with a
   cookie script) or a captcha page is never content: it is counted
   (``nianbao/blocked/<status>``), its host is backed off (crawler.extensions.HostPoliteness)
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -250,6 +255,18 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
         if portal is None:  # robots.txt and other requests of Scrapy's own
             return super().should_follow(request, spider)
         return portal.allows(request.url) or portal.in_scope(request.url)
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect to a URL its chain has already asked for: following it can only go round."""
+
+
+class LoopRedirectMiddleware(RedirectMiddleware):
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        result = super().process_response(request, response)
+        if isinstance(result, Request) and result.url in result.meta.get("redirect_urls", ()):
+            raise RedirectLoop(f"a redirect loop back to {result.url} (from {request.url})")
+        return result
 
 
 class UrlTooLong(IgnoreRequest):

@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopRedirectMiddleware": 600,  # Scrapy's place for it
     "crawler.middlewares.BlockPageMiddleware": 585,  # sees decompressed bodies (590) before retries
     "crawler.warcrecords.WarcRecordMiddleware": 890,  # every answer as the server sent it, before all above
     "crawler.hostslots.SharedHostSlots": 940,  # with a frontier: holds a slot of the host in Redis

@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.middlewares import BlockedPage, OffsiteRequest, UrlTooLong
+from crawler.middlewares import BlockedPage, OffsiteRequest, RedirectLoop, UrlTooLong
 from crawler.stopping import CrawlInterrupted
 
 REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
@@ -58,6 +58,8 @@ def describe(failure: Failure) -> FaultInfo:
         return FaultInfo("offsite", None, str(error))
     if isinstance(error, UrlTooLong):
         return FaultInfo("url_too_long", None, str(error))
+    if isinstance(error, RedirectLoop):
+        return FaultInfo("redirect_loop", None, str(error))
     if isinstance(error, IgnoreRequest):
         return FaultInfo(_ignored_reason(str(error)), None, str(error))
     for kinds, reason in REASONS:

@@ -330,6 +330,44 @@ def test_an_over_long_url_ends_at_the_downloader_as_a_fault_url_too_long() -> No
     assert describe(Failure(raised.value)).reason == "url_too_long"
 
 
+# -- redirect loops -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chain", [["/a"], ["/a", "/b"], ["/a", "/b", "/c"]])
+def test_a_redirect_back_into_its_own_chain_is_a_fault_redirect_loop(chain: list[str]) -> None:
+    """Scrapy's RedirectMiddleware would schedule it, and the duplicate filter drop it unseen."""
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import LoopRedirectMiddleware, RedirectLoop
+    from crawler.spiders.faults import describe
+
+    crawler = project_crawler()
+    crawler.spider = Spider(name="portal")
+    middleware = build_from_crawler(LoopRedirectMiddleware, crawler)
+    base = "http://127.0.0.1:8001"
+    request = Request(base + chain[0])
+    for here, there in zip(chain, [*chain[1:], chain[0]], strict=True):
+        assert request.url == base + here
+        moved = HtmlResponse(request.url, status=302, headers={"Location": there}, request=request)
+        if there == chain[0]:
+            with pytest.raises(RedirectLoop) as raised:
+                middleware.process_response(request, moved)
+            assert describe(Failure(raised.value)).reason == "redirect_loop"
+        else:
+            request = middleware.process_response(request, moved)
+
+
+def test_a_redirect_onwards_is_followed() -> None:
+    from crawler.middlewares import LoopRedirectMiddleware
+
+    crawler = project_crawler()
+    crawler.spider = Spider(name="portal")
+    first = Request("http://127.0.0.1:8001/a")
+    moved = HtmlResponse(first.url, status=301, headers={"Location": "/b"}, request=first)
+    followed = build_from_crawler(LoopRedirectMiddleware, crawler).process_response(first, moved)
+    assert followed.url == "http://127.0.0.1:8001/b" and followed.meta["redirect_urls"] == [first.url]
+
+
 # -- download slots -----------------------------------------------------------------------
 
 
