@@ -203,14 +203,7 @@ class PortalSpider(scrapy.Spider):
         if walk.ended != "end":  # stopped by a bound: what was drawn is read, the bound recorded
             self.crawler.stats.inc_value(f"nianbao/render/bounded/{walk.ended}")
             detail = f"rendering stopped after {walk.steps} views: {walk.ended}"
-            yield Fault(
-                portal_id=portal.id,
-                url=response.url,
-                referer=None,
-                reason=f"render_{walk.ended}",
-                detail=detail,
-                role="list",
-            )
+            yield self._fault(portal.id, response.url, None, f"render_{walk.ended}", "list", detail)
         links: list[Link] = []
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
@@ -324,18 +317,27 @@ class PortalSpider(scrapy.Spider):
         request: Request = failure.request
         meta = request.meta
         fault = faults.describe(failure)
-        self._count(meta["nianbao_portal"], "faults")
         if fault.reason.startswith("blocked_"):
             self._count(meta["nianbao_portal"], "blocked")  # what tells a blocked portal from an unreachable one
-        self.crawler.stats.inc_value(f"nianbao/fault/{fault.reason}")
-        yield Fault(
-            portal_id=meta["nianbao_portal"],
-            url=request.url,
-            referer=meta.get("nianbao_referer"),
-            reason=fault.reason,
-            status=fault.status,
-            detail=fault.detail,
-            role=meta.get("nianbao_role", "page"),
+        role = meta.get("nianbao_role", "page")
+        referer = meta.get("nianbao_referer")
+        yield self._fault(meta["nianbao_portal"], request.url, referer, fault.reason, role, fault.detail, fault.status)
+
+    def _fault(
+        self,
+        portal_id: str,
+        url: str,
+        referer: str | None,
+        reason: str,
+        role: str,
+        detail: str,
+        status: int | None = None,
+    ) -> Fault:
+        """A fault row of ``portal_id``, whatever made it: counted with the portal's faults and by reason."""
+        self._count(portal_id, "faults")
+        self.crawler.stats.inc_value(f"nianbao/fault/{reason}")
+        return Fault(
+            portal_id=portal_id, url=url, referer=referer, reason=reason, status=status, detail=detail, role=role
         )
 
     def closed(self, reason: str) -> None:
@@ -393,14 +395,8 @@ class PortalSpider(scrapy.Spider):
     def _resource(self, portal: Portal, recording: Recording, exchange: Exchange, page_url: str) -> Item:
         if exchange.response is None:
             fault = exchange.fault
-            return Fault(
-                portal_id=portal.id,
-                url=exchange.request.url,
-                referer=page_url,
-                reason=fault.reason,
-                status=fault.status,
-                detail=fault.detail,
-                role="resource",
+            return self._fault(
+                portal.id, exchange.request.url, page_url, fault.reason, "resource", fault.detail, fault.status
             )
         return BrowserResource(
             **capture_fields(exchange.response, portal.id, page_url),
@@ -435,13 +431,8 @@ class PortalSpider(scrapy.Spider):
         """A report shell whose report could not be had: counted and recorded, never silent."""
         self.crawler.stats.inc_value("nianbao/report_shell/unread")
         self.logger.warning("finding: report page %s is a script shell: %s", response.url, detail)
-        return Fault(
-            portal_id=portal.id,
-            url=response.url,
-            referer=response.meta.get("nianbao_referer"),
-            reason="report_shell",
-            detail=detail,
-            role="report",
+        return self._fault(
+            portal.id, response.url, response.meta.get("nianbao_referer"), "report_shell", "report", detail
         )
 
     def _linked_scripts(self, portal: Portal, response: Response) -> Output:
@@ -486,8 +477,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"nianbao/script_api/{bound}")
         self.logger.warning("finding: list API %s: %s", response.url, detail)
         referer = response.meta.get("nianbao_list_url") or response.meta.get("nianbao_referer")
-        reason = f"list_api_{bound}"
-        return Fault(portal_id=portal.id, url=response.url, referer=referer, reason=reason, detail=detail, role="list")
+        return self._fault(portal.id, response.url, referer, f"list_api_{bound}", "list", detail)
 
     def _api_page(self, portal: Portal, api: Api, number: int, list_url: str, first: str | None) -> Request:
         request = api_request(api, number)

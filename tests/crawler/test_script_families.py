@@ -182,6 +182,7 @@ def test_a_misbehaving_list_api_is_bounded_recorded_and_the_crawl_goes_on(
     assert walked.stats[f"nianbao/script_api/{reason}"] == 1
     (recorded,) = [f for f in walked.faults if f.reason.startswith("list_api_")]
     assert (recorded.reason, recorded.portal_id, recorded.url) == (f"list_api_{reason}", "faulty", asked[-1].url)
+    assert walked.stats["nianbao/portal/faulty/faults"] == 1  # in the summary's and progress's fault count too
     assert held(world, PORTALS[0].id) <= walked.reports
 
 
