@@ -5,20 +5,23 @@ it: a gap in the URL, a query parameter, or a form or JSON body field, however d
 nested (Epoint posts ``params=<JSON text>``). After the first answer the rest of the
 list is asked all at once when its total is known (the answer's or the script's), else
 one page at a time until a page comes back empty, repeats the one before, or the page
-limit is reached.
+limit is reached (``followup``; a repeating page, an answer with no list in it where JSON
+was due, and the page limit reached with entries still coming are the API misbehaving:
+the spider records each as a fault row).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from scrapy import FormRequest, Request
-from scrapy.http import JsonRequest
+from scrapy.http import JsonRequest, Response
 
+from crawler.jsonlists import json_body, json_total
 from crawler.jsread import fill, gaps
 from crawler.scripts import Api
 
@@ -56,6 +59,40 @@ def next_numbers(api: Api, number: int, entries: int, total: int, limit: int) ->
     if total:
         return []  # asked all at once after page 1
     return [number + 1] if number < limit else []
+
+
+@dataclass(frozen=True, slots=True)
+class Followup:
+    """What one answer of a list API leads to: the pages to ask next and the total it states;
+    or, for an API that misbehaves, why paging stops there (``bound``, with ``detail``)."""
+
+    numbers: list[int]
+    total: int = 0
+    bound: str = ""  # repeats, unreadable, page_limit
+    detail: str = ""
+
+
+def followup(response: Response, api: Api, entries: int, first: str | None, limit: int) -> Followup:
+    """After page ``nianbao_api_page`` answered ``entries`` rows, ``first`` the first's URL."""
+    number = response.meta.get("nianbao_api_page", 1)
+    if first is not None and first == response.meta.get("nianbao_api_first"):
+        # the API answers the same page whatever the number: nothing more to find
+        return Followup([], bound="repeats", detail=f"page {number} answers as page 1 did")
+    data = json_body(response)
+    if data is None and not entries and (number == 1 or _is_document(response)):
+        kind = response.headers.get("Content-Type", b"no Content-Type").decode("latin-1")
+        return Followup([], bound="unreadable", detail=f"page {number} answered {kind}, no list in it")
+    total = (json_total(data) if data is not None else 0) or api.total
+    numbers = next_numbers(api, number, entries, total, limit)
+    if entries and not total and number >= limit:
+        return Followup(numbers, total, "page_limit", f"page {number}, the page limit, still had entries")
+    return Followup(numbers, total)
+
+
+def _is_document(response: Response) -> bool:
+    """A whole HTML page (an error page, a login page), not a fragment of a list."""
+    head = response.body[:512].lstrip().lower()
+    return head.startswith(b"<!doctype html") or b"<html" in head
 
 
 def api_from_meta(meta: dict[str, Any]) -> Api | None:

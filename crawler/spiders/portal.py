@@ -35,7 +35,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import config
-from crawler.apipages import api_from_meta, api_request, next_numbers
+from crawler.apipages import api_from_meta, api_request, followup
 from crawler.browser import Exchange, Recording, page_of, recording_of, render_mode, render_request
 from crawler.coverage import Coverage
 from crawler.items import (
@@ -451,24 +451,14 @@ class PortalSpider(scrapy.Spider):
                 yield self._api_page(portal, api, 1, list_url, None)
 
     def _api_pages(self, portal: Portal, response: Response, api: Api, entries: list[Link]) -> Output:
-        """The API's next pages: all at once when the total is known, else one by one until empty."""
-        number = response.meta.get("nianbao_api_page", 1)
+        """The API's next pages (crawler.apipages.followup), or the fault that stops them."""
         first = entries[0].url if entries else None
-        if first is not None and first == response.meta.get("nianbao_api_first"):
-            # the API answers the same page whatever the number: nothing more to find
-            yield self._api_fault(portal, response, "repeats", f"page {number} answers as page 1 did")
-            return
-        data = json_body(response)
-        if data is None and not entries and (number == 1 or _is_document(response)):
-            kind = response.headers.get("Content-Type", b"no Content-Type").decode("latin-1")
-            yield self._api_fault(portal, response, "unreadable", f"page {number} answered {kind}, no list in it")
-            return
-        total = (json_total(data) if data is not None else 0) or api.total
+        found = followup(response, api, len(entries), first, self.max_list_pages)
+        if found.bound:
+            yield self._api_fault(portal, response, found.bound, found.detail)
         list_url = response.meta.get("nianbao_list_url") or response.url
-        self.coverage.state(portal.id, list_url, total)
-        if entries and not total and number >= self.max_list_pages:
-            yield self._api_fault(portal, response, "page_limit", f"page {number}, the page limit, still had entries")
-        for following in next_numbers(api, number, len(entries), total, self.max_list_pages):
+        self.coverage.state(portal.id, list_url, found.total)
+        for following in found.numbers:
             yield self._api_page(portal, api, following, list_url, first)
 
     def _api_fault(self, portal: Portal, response: Response, bound: str, detail: str) -> Fault:
@@ -546,12 +536,6 @@ def _detail_page(response: Response) -> Response:
     """The page a detail API's answer fills (a JSON answer), else the answer itself (an HTML fragment)."""
     page = detail_html(response.body)
     return HtmlResponse(response.url, body=page, encoding="utf-8") if page is not None else response
-
-
-def _is_document(response: Response) -> bool:
-    """A whole HTML page (an error page, a login page), not a fragment of a list."""
-    head = response.body[:512].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
 
 def _meta_date(meta: dict[str, Any]) -> date | None:
