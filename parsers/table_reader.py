@@ -213,9 +213,14 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
         pending = None
         if key is not None:
             entries.append((key, values))
+        elif len(_trim_blank_edges(values)) == len(keys.APPLICANT_COLUMNS):
+            # a full row whose label names none (a converter cut it to a fragment, 行政机关
+            # 不再处理其政府信息公) is a row without its label: placed only where it fills a gap
+            if labels and not all(_names_a_group(label) for label in labels):
+                warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
+            entries.append((None, values))
         elif labels and not all(_names_a_group(label) for label in labels):
             warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
-        elif len(_trim_blank_edges(values)) == len(keys.APPLICANT_COLUMNS):
             entries.append((None, values))
         elif len(_trim_blank_edges(cells, leading=False)) <= _FULL_WIDTH <= len(cells):
             # the whole grid row (a wider sheet pads it with blanks): its cells 4 to 10 are the values

@@ -140,3 +140,17 @@ def test_a_work_points_letter_is_not_a_report() -> None:
     (row,) = [row for row in _manifest_rows(PINGTAN) if "工作要点" in row["file"]]
     with pytest.raises(NotAnnualReport):
         parse(read((CORPUS / row["file"]).read_bytes()))
+
+
+def test_a_row_whose_label_was_cut_to_a_fragment_fills_the_gap_it_leaves() -> None:
+    """The 上海 office's converter markdown: （五）5's label is pulled out of the table
+    (its zeros stand alone) and （六）1's is cut to "行政机关不再处理其政府信息公", which
+    names no row; the two rows fill the two missing between （五）4 and （六）2 (before,
+    both were null). No truth file: every rule holds, and the cells as printed."""
+    path = CORPUS / "zxj6827111-blip__KIROGOVCOMPARE" / "shanghai-office-sample-source.md"
+    report = parse(read(path.read_bytes()))
+    applications = report.tables[keys.APPLICATIONS]
+    assert list(applications["other.no_correction"].values()) == [40, 1, 0, 0, 2, 0, 43]
+    assert set(applications["not_processed.reconfirm"].values()) == {0}
+    assert [value for cells in applications.values() for value in cells.values() if value is None] == []
+    assert [check.detail for check in report.checks if check.status != "pass"] == []
