@@ -10,7 +10,7 @@ ink is blank without asking the recogniser.
 Why morphology over Pillow/numpy projections for the lines: projections of a whole
 page need the lines to span it and break down when a table covers half the width or
 cells are merged; the opening finds every segment where it is, costs ~20 ms a 200 dpi
-page in OpenCV (which the OCR engine already needs), and a skew of up to ~2° is
+page in OpenCV (which the OCR engine already needs), and a skew of up to ~3° is
 tolerated by closing the steps of a slanted line first.
 """
 
@@ -30,7 +30,13 @@ from parsers.extract.positioned import Rule
 _RULE_INCHES = (0.35, 0.2)
 _MAX_SKEW_DEGREES = 3.0
 _MIN_SKEW_DEGREES = 0.05  # below this a turn moves no pixel across a page
-_STEP_CLOSE = 5  # px: a slanted one-pixel line steps one row at a time; close the steps
+# A slanted line steps down a row at a time; its steps are closed by thickening it
+# downwards (at least _STEP_CLOSE px, more at high resolution), and a run as long as
+# _SKEW_RUN_INCHES must then stay inside the thickened line: thickness / run is the
+# steepest slope found, ~3° at 100-300 dpi. A run of 1.5 in, as before, lost every line
+# of a page skewed 1.5° at 200 dpi, which was then read unturned (different numbers).
+_STEP_CLOSE = 5
+_SKEW_RUN_INCHES = 0.6
 _LINE_POINTS = 16.0  # no line of a table's text is taller; two wrapped lines of 7.5 pt are
 _SPECK_PIXELS = 4  # at 150 dpi: ink blobs smaller than this are dust
 _STROKE_INCHES = 0.03  # a stroke of 10.5 pt type is about 0.01 in thick; blur thickens it
@@ -91,8 +97,9 @@ def ink(gray: np.ndarray) -> np.ndarray:
 def skew(mask: np.ndarray, dpi: float) -> float:
     """The page's skew in degrees (positive: lines fall to the right), from its long
     horizontal lines; 0 when there are none."""
-    length = max(int(dpi * 1.5), 40)
-    closed = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _STEP_CLOSE)))
+    length = max(int(dpi * _SKEW_RUN_INCHES), 40)
+    step = max(_STEP_CLOSE, round(dpi / 40))
+    closed = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, step)))
     lines = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     angles, weights = [], []

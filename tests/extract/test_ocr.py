@@ -176,3 +176,18 @@ def test_blank_page_has_no_text():
     document = image.read(buffer.getvalue())
     assert document.blocks == []
     assert document.ocr_confidence == 0.0
+
+
+@pytest.mark.parametrize(("dpi", "degrees"), [(100, 2.5), (150, -1.5), (200, 1.5), (200, 2.8), (300, -2.0)])
+def test_the_skew_of_a_ruled_page_is_found_up_to_three_degrees(dpi: int, degrees: float) -> None:
+    # A page skewed 1.5° at 200 dpi was read unturned (its lines were too steep for the
+    # 1.5-inch run skew looked for), and its table came apart into different numbers
+    import cv2
+    import numpy as np
+
+    from fixtures.render.scan import Scan, generated, scanned
+    from parsers.extract import scan
+
+    data = scanned(generated(0)[1], Scan(dpi=dpi, skew=degrees))
+    gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert scan.skew(scan.ink(gray), dpi) == pytest.approx(degrees, abs=0.15)
