@@ -21,7 +21,8 @@ from parsers.glued import agreed, glued_run, splits
 from parsers.model import CellValue, Check, RawCell, TableData
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
-_FULL_WIDTH = 3 + len(keys.APPLICANT_COLUMNS)  # table 三's three label columns and seven value columns
+_LABEL_COLUMNS = 3  # table 三's label columns (三、本年度办理结果, its groups, the row's own)
+_FULL_WIDTH = _LABEL_COLUMNS + len(keys.APPLICANT_COLUMNS)
 _HEADER_LABELS = frozenset({"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构"})
 
 
@@ -204,8 +205,11 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
             if key and _is_blank_row(values):
                 entries.append((key, values))
                 pending = None
-            else:
-                pending = key if key else pending
+            elif key:
+                # a label alone on its line names the numbers on the next; 总计 standing
+                # right of the label columns is a heading's column (an OCR'd heading
+                # whose other labels came out garbled), no row's label
+                pending = key if _first_text(cells) < _LABEL_COLUMNS else None
             continue
         if key is None and not labels and pending:
             key = pending
@@ -224,7 +228,7 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
             entries.append((None, values))
         elif len(_trim_blank_edges(cells, leading=False)) <= _FULL_WIDTH <= len(cells):
             # the whole grid row (a wider sheet pads it with blanks): its cells 4 to 10 are the values
-            entries.append((None, cells[3:_FULL_WIDTH]))
+            entries.append((None, cells[_LABEL_COLUMNS:_FULL_WIDTH]))
         else:
             warnings.append(f"applications: fragment {_describe(cells)} without a label; not placed")
     if any(key in keys.OTHER_SUBROWS for key, _ in entries):
@@ -234,6 +238,10 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
             (None if key == "other" else key, values) for key, values in entries if key != "other" or has_number(values)
         ]
     return entries
+
+
+def _first_text(cells: list[str]) -> int:
+    return next((index for index, text in enumerate(cells) if text.strip()), len(cells))
 
 
 def _is_blank_row(values: list[str]) -> bool:

@@ -65,3 +65,17 @@ def test_an_unsure_number_is_null_and_named_in_a_warning():
     assert result.data["new"]["natural_person"] == 72
     assert result.raw["new"]["commercial"] == RawCell("14", "uncertain")
     assert any("applications.new" in w and "commercial" in w for w in result.warnings)
+
+
+def test_a_headings_total_column_names_no_row_for_the_numbers_under_it():
+    # An OCR'd table whose heading labels came out garbled (法人或其他组织· 商业企业科研木构)
+    # kept its 总计 heading, far right; the next row, its labels lost, was read as （七）总计
+    rows = [
+        ["", "", "", "", "", "", "", "", "总计"],
+        ["", "", "", "", "法人或其他组织· 商业企业科研木构", "社会么益组", "法律务机", "其他", ""],
+        ["", "", "15", "28", "4", "8", "3", "26", "84"],
+        ["", "二、上年结转政府信息公开申请数量", "156", "4", "25", "7", "21", "10", "223"],
+    ]
+    result = read_applications(rows)
+    assert "total" not in result.data
+    assert result.data["carried_over"]["total"] == 223
