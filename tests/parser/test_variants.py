@@ -125,8 +125,16 @@ def test_variants_read_back(seed: int, format_version: str, variant: Quirks, doc
     check_variant(seed, format_version, variant, doc_format)
 
 
-@settings(max_examples=12, **FAST_SETTINGS)
+@settings(max_examples=40, **FAST_SETTINGS)
 @given(**SPECS, variant=quirks(), doc_format=st.sampled_from(["pdf", "ofd"]))
+# a row of blank zeros ending a page was joined to the next page's first row: found by
+# 300 drawn PDF and OFD variants, one in 300 (this profile's 12 had not met it)
+@example(
+    897648,
+    "2021",
+    Quirks(blank_zero=True, merged_labels="blank", other_as_one_row=True, page_break=12, header_repeated=True),
+    "ofd",
+)
 def test_page_formats_read_back(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
     check_variant(seed, format_version, variant, doc_format)
 
