@@ -120,11 +120,13 @@ def _place_glued(result: TableResult, table: str, columns: tuple[str, ...], glue
     if not glued:
         return
     options = {row: splits(run, len(columns), groups) or [] for row, run in glued.items()}
-    fitting = _fitting_assignments(result, table, columns, options)
+    fitting, broken = _fitting_assignments(result, table, columns, options)
     for row, run in glued.items():
         split = agreed(fitting[row], row) if fitting.get(row) else None
         if split is None:
             why = "several fit every rule" if fitting.get(row) else "none fits every rule with the other rows"
+            if broken.get(row) and not fitting.get(row):
+                why += f" ({', '.join(sorted(f'{rule} {where}' for rule, where in broken[row]))} fails under each)"
             fit = len(options[row])
             result.warnings.append(f"{table}.{row}: glued digits {run!r}, {fit} splits fit the row, {why}; left null")
             result.place(row, columns, [ParsedCell(None, RawCell(run, "ambiguous"))] * len(columns))
@@ -139,26 +141,30 @@ Assignment = dict[str, tuple[int, ...]]
 
 def _fitting_assignments(
     result: TableResult, table: str, columns: tuple[str, ...], options: dict[str, list[tuple[int, ...]]]
-) -> dict[str, list[Assignment]]:
+) -> tuple[dict[str, list[Assignment]], dict[str, set[tuple[str, str]]]]:
     """For each row, every choice of one split a row under which no rule that touches
-    that row fails. A row no split fits stays out of the trials (null, so the rules it
-    is in are uncertain, not failed)."""
+    that row fails, and the rules touching it that failed under some choice. A row no
+    split fits stays out of the trials (null, so the rules it is in are uncertain, not
+    failed)."""
     rows = [row for row in options if options[row]]
     total = 1
     for row in rows:
         total *= len(options[row])
     if total > _MAX_ASSIGNMENTS:
-        return {}
+        return {}, {}
     touched = _rules_touching(result, table, columns, {row: options[row][0] for row in rows})
     fitting: dict[str, list[Assignment]] = {row: [] for row in rows}
+    broken: dict[str, set[tuple[str, str]]] = {row: set() for row in rows}
     for choice in itertools.product(*(options[row] for row in rows)):
         assignment = dict(zip(rows, choice, strict=True))
         checks = run_checks({table: _trial(result, columns, assignment)})
         failed = {_rule_id(check) for check in checks if check.status == "fail"}
         for row in rows:
-            if not failed & touched[row]:
+            if failed & touched[row]:
+                broken[row] |= failed & touched[row]
+            else:
                 fitting[row].append(assignment)
-    return fitting
+    return fitting, broken
 
 
 def _trial(result: TableResult, columns: tuple[str, ...], assignment: Assignment) -> TableData:

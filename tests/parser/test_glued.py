@@ -90,6 +90,11 @@ def test_rows_a_broken_rule_does_not_touch_are_split() -> None:
     for row in ("disclosed", "other", "total"):
         assert set(result.data[row].values()) == {None}, row
         assert result.raw[row]["total"].meaning == "ambiguous"
+    # the warning names the rule the page breaks
+    assert any(
+        warning.startswith("applications.disclosed: glued digits") and "R2 applications.natural_person" in warning
+        for warning in result.warnings
+    )
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
