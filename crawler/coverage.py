@@ -1,15 +1,22 @@
 """Coverage findings: lists that state more entries than the crawl reached.
 
-A list page says how big it is (共19条, a script's ``recordCount``, an API's ``total``);
-when fewer of its report links were reached, the gap is a finding the archive keeps
-(``coverage_finding``), so that "this body published nothing for 2011-2015" can be told
-apart from a list the crawler could not read to its end.
+A list page says how big it is (共19条, a script's ``recordCount``, an API's ``total``),
+or how many pages it has (共5页, TRS ``createPageHTML``); when fewer of its entries were
+reached, the gap is a finding the archive keeps (``coverage_finding``), so that "this body
+published nothing for 2011-2015" can be told apart from a list the crawler could not read
+to its end.
+
+A page count states entries only through the rows of a page, and a list repeats some
+entries on every page (置顶 items pinned to each page, its menus): reached from two pages
+or more, those are counted once, and a page's rows are the entries it alone shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
 
+from crawler.pagination import fewest_entries
 from storage.models import CoverageFindingRow
 
 
@@ -25,25 +32,61 @@ class CoverageFinding:
         return CoverageFindingRow(crawl_run_id=run_id, portal_id=self.portal_id, list_url=self.list_url, **numbers)
 
 
+@dataclass(slots=True)
+class Statement:
+    """What a list's pages say of its size: the most entries and the most pages any states,
+    the most rows (``crawler.roles.dated_run``) a page stating pages shows, and those pages
+    (a frame or column counted with the list states none)."""
+
+    portal_id: str
+    entries: int = 0
+    pages: int = 0
+    rows: int = 0
+    paged: set[str] = field(default_factory=set)
+
+
 @dataclass
 class Coverage:
-    """Per list (keyed by its first page's URL): the largest size it stated and the report URLs reached from it."""
+    """Per list (keyed by its first page's URL): what its pages state, and the entry URLs
+    reached from each of its pages."""
 
-    stated: dict[str, tuple[str, int]] = field(default_factory=dict)
-    reached: dict[str, set[str]] = field(default_factory=dict)
+    stated: dict[str, Statement] = field(default_factory=dict)
+    reached: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
-    def state(self, portal_id: str, list_url: str, total: int) -> None:
-        if total > self.stated.get(list_url, (portal_id, 0))[1]:
-            self.stated[list_url] = (portal_id, total)
+    def state(
+        self, portal_id: str, list_url: str, entries: int, pages: int = 0, rows: int = 0, page_url: str = ""
+    ) -> None:
+        """Page ``page_url`` of list ``list_url`` states ``entries``, or ``pages`` of ``rows``."""
+        paged = fewest_entries(pages, rows) > 0
+        if not (entries or paged):
+            return
+        statement = self.stated.setdefault(list_url, Statement(portal_id))
+        statement.entries = max(statement.entries, entries)
+        if paged:
+            statement.pages, statement.rows = max(statement.pages, pages), max(statement.rows, rows)
+            statement.paged.add(page_url)
 
-    def reach(self, list_url: str, report_url: str) -> None:
-        self.reached.setdefault(list_url, set()).add(report_url)
+    def reach(self, list_url: str, entry_url: str, page_url: str) -> None:
+        self.reached.setdefault(list_url, {}).setdefault(page_url, set()).add(entry_url)
 
     def findings(self) -> list[CoverageFinding]:
         """Every list that stated more entries than were reached, in the order first stated."""
         found = []
-        for list_url, (portal_id, total) in self.stated.items():
-            reached = len(self.reached.get(list_url, ()))
-            if reached < total:
-                found.append(CoverageFinding(portal_id, list_url, total, reached))
+        for list_url, statement in self.stated.items():
+            pages = self.reached.get(list_url, {})
+            reached = len(set().union(*pages.values()))
+            stated = max(statement.entries, _fewest(statement, [pages.get(url, set()) for url in statement.paged]))
+            if reached < stated:
+                found.append(CoverageFinding(statement.portal_id, list_url, stated, reached))
         return found
+
+
+def _fewest(statement: Statement, pages: list[set[str]]) -> int:
+    """The fewest distinct entries a list of ``statement.pages`` pages holds, ``pages`` the
+    entries of each of its pages reached. From one page, its rows make a page; from more, the
+    entries every page shows (pinned, or the page's frame) are counted once and a page holds
+    as many others as the fullest showed."""
+    if not statement.pages or len(pages) < 2:
+        return fewest_entries(statement.pages, statement.rows)
+    shared = reduce(set.intersection, pages)
+    return len(shared) + fewest_entries(statement.pages, max(len(page - shared) for page in pages))

@@ -83,6 +83,12 @@ def _trs_urls(args: list[str], folder: str, limit: int) -> list[str]:
     return []  # the function's own definition, or a call we cannot read
 
 
+def fewest_entries(pages: int, rows: int) -> int:
+    """The fewest entries a list of ``pages`` pages of ``rows`` rows holds (its last page has
+    one at least), or 0 when it states no more than one page."""
+    return (pages - 1) * rows + 1 if pages > 1 and rows else 0
+
+
 def stated_pages(response: Response) -> tuple[int, int]:
     """(pages, entries) a list page's bar says the list has (共5页; TRS ``createPageHTML``'s
     page count, and its ``'div'`` form's record count); 0 for what it does not say."""

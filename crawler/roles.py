@@ -23,7 +23,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.pagination import is_markup, list_pages, stated_pages
+from crawler.pagination import fewest_entries, is_markup, list_pages, stated_pages
 from crawler.scripts import inline_scripts, script_lists
 from crawler.spiders.links import script_api_lists
 
@@ -134,19 +134,25 @@ def script_driven_reason(response: Response, found_links: Sequence[object]) -> s
 
 
 def stated_total(response: Response, names: dict[str, Any]) -> int:
-    """The number of entries a list page says it holds (共19条, a script's recordCount, a page
-    bar's record count), or 0; failing those, the fewest its page count allows: a list of
-    5 pages of 8 rows holds at least 33 (the rows of one shape on this page are a page)."""
+    """The number of entries a list page says it holds (``stated_size``), or failing that, the
+    fewest its page count allows: a list of 5 pages of 8 rows holds at least 33."""
+    entries, pages, rows = stated_size(response, names)
+    return entries or fewest_entries(pages, rows)
+
+
+def stated_size(response: Response, names: dict[str, Any]) -> tuple[int, int, int]:
+    """(entries, pages, rows) a list page states: the entries it says it holds (共19条, a
+    script's recordCount, a page bar's record count); failing those, the pages its bar counts
+    and the rows it shows (the rows of one shape on this page are a page); 0 for the unsaid."""
     text = " ".join(response.css("body *:not(script):not(style)::text").getall())
     match = _STATED_TOTAL.search(re.sub(r"\s+", "", text))
     if match:
-        return int(match[1] or match[2])
+        return int(match[1] or match[2]), 0, 0
     named = max((value for key, value in _flat(names) if key.lower() in {"recordcount", "totalrecord"}), default=0)
     pages, records = stated_pages(response)
     if named or records:
-        return named or records
-    rows = dated_run(response) if pages > 1 else 0
-    return (pages - 1) * rows + 1 if rows else 0
+        return named or records, 0, 0
+    return 0, pages, dated_run(response) if pages > 1 else 0
 
 
 def _flat(names: dict[str, Any], depth: int = 0) -> list[tuple[str, int]]:

@@ -53,7 +53,7 @@ from crawler.jsread import MAX_SCRIPT_BYTES
 from crawler.pagewalk import settle, timers_settled, walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_total
+from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_size
 from crawler.routes import route_of
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
 from crawler.shells import detail_request
@@ -176,8 +176,8 @@ class PortalSpider(scrapy.Spider):
             return
         yield from pages
         lists = script_lists(response)
-        total = stated_total(response, lists.names) if is_markup(response) else json_total(json_body(response))
-        self.coverage.state(portal.id, key, total)
+        size = stated_size(response, lists.names) if is_markup(response) else (json_total(json_body(response)), 0, 0)
+        self.coverage.state(portal.id, key, *size, page_url=response.url)
         reason = None if lists.apis else self._render_reason(portal, response, entries)
         for url in frame_urls(response):  # a column often frames its list (a disclosure platform's)
             if portal.in_scope(url):
@@ -360,7 +360,7 @@ class PortalSpider(scrapy.Spider):
         """Each report and sub-column a list links; every entry (a notice too: a stated size counts
         it) towards list ``key``'s coverage."""
         for link in links:
-            self.coverage.reach(key, link.url)
+            self.coverage.reach(key, link.url, list_url)
             if is_report_link(link, portal.hints.report_link_pattern):
                 self._count(portal.id, "list_entries")
                 yield self._report_request(portal, link, list_url)

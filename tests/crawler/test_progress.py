@@ -90,6 +90,6 @@ def test_the_progress_shows_lists_short_of_their_stated_size(capsys) -> None:
     progress.report()
     assert "coverage:" not in capsys.readouterr().err
     crawler.spider.coverage.state("erqi", URL, 3)
-    crawler.spider.coverage.reach(URL, URL + "?1")
+    crawler.spider.coverage.reach(URL, URL + "?1", URL)
     progress.report()
     assert "coverage: 1 list(s) state more entries than reached so far" in capsys.readouterr().err

@@ -259,3 +259,45 @@ def test_a_json_list_short_of_its_total_is_a_finding(
     api = "http://www.zz27q.gov.cn/gkmlpt/api/all/2891?page=1&sid=1"
     outputs(spider.parse_list(page(api, body, headers={"Content-Type": "application/json"})))
     assert findings(spider) == [(api, *numbers) for numbers in expected]
+
+
+def pinned_list(rows: list[int], above: str = "", first: str = "") -> list[str]:
+    """A TRS list of one page per ``rows`` count, each page with ``above`` over its rows and
+    ``first`` as its first row."""
+    pages = []
+    for number, count in enumerate(rows):
+        items = "".join(
+            f'<li><a href="./2024{number:02d}/t2024{number:02d}01_{row}.html">通知{number}-{row}</a>'
+            f"<span>2024-01-{row + 1:02d}</span></li>"
+            for row in range(count)
+        )
+        bar = f'<script>createPageHTML({len(rows)}, {number}, "index", "html");</script>'
+        pages.append(f'<div class="list_con">{above}<ul class="list">{first}{items}</ul></div>{bar}')
+    return pages
+
+
+def crawl_list(spider: PortalSpider, bodies: list[str | None]) -> None:
+    """Each page of the list parsed as the spider asked it; None for a page lost."""
+    requests, _ = outputs(spider.parse_list(page(LIST, bodies[0] or "", meta={"nianbao_page": 1})))
+    asked = {request.url: request for request in requests}
+    for number, body in enumerate(bodies[1:], start=1):
+        request = asked[LIST.replace("index.html", f"index_{number}.html")]
+        if body is not None:
+            outputs(spider.parse_list(page(request.url, body, meta=request.meta)))
+
+
+PINNED_ROW = '<li><a href="./202001/t20200101_1.html">置顶：公开指南</a><span>2020-01-01</span></li>'
+PINNED_BOX = '<div class="top"><a href="./202001/t20200101_1.html">置顶：公开指南</a><a href="./zn.html">目录</a></div>'
+
+
+def test_an_entry_pinned_on_every_page_of_a_list_read_to_its_end_is_no_finding(spider: PortalSpider) -> None:
+    """3 pages of 8 rows, one the same pinned entry on every page: 16 distinct entries, all reached."""
+    crawl_list(spider, pinned_list([7, 7, 1], first=PINNED_ROW))
+    assert findings(spider) == []
+
+
+def test_entries_pinned_above_every_page_do_not_hide_a_page_lost(spider: PortalSpider) -> None:
+    """2 entries above every page's 7 rows: 3 pages hold 17 at least; the last lost, 16 reached."""
+    first, second, _ = pinned_list([7, 7, 1], above=PINNED_BOX)
+    crawl_list(spider, [first, second, None])
+    assert findings(spider) == [(LIST, 17, 16)]
