@@ -21,11 +21,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 from crawler.apipages import api_request
 from crawler.jsread import Hole, Json, fill, gap, gaps, read_scripts
 from crawler.scripts import Api, describe_call, inline_scripts
+from parsers.extract.jsondetail import detail_html
 
 _QUOTED = re.compile(r"""["']([\w.-]+)["']""")
 _STATIC = re.compile(r"\.(?:js|css|png|jpe?g|gif|svg|ico|woff2?|html?)(?:$|\?)", re.I)
@@ -49,6 +50,19 @@ def detail_request(response: Response) -> Request | None:
             request = api_request(api, 1)
             return request.replace(meta={})
     return None
+
+
+def shell_meta(shell: Response) -> dict[str, Any]:
+    """What a shell's report carries from the shell: the shell, the list that led there, its title and date."""
+    meta = shell.meta
+    extra = {"nianbao_shell": shell.url, "nianbao_list_url": meta.get("nianbao_referer")}
+    return extra | {key: meta[key] for key in ("nianbao_title", "nianbao_published") if meta.get(key)}
+
+
+def detail_page(response: Response) -> Response:
+    """The page a detail API's answer fills (a JSON answer), else the answer itself (an HTML fragment)."""
+    page = detail_html(response.body)
+    return HtmlResponse(response.url, body=page, encoding="utf-8") if page is not None else response
 
 
 def _url_values(url: str) -> dict[str, str]:

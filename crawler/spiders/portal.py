@@ -54,9 +54,9 @@ from crawler.pagewalk import settle, timers_settled, walk_pages
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_size
-from crawler.routes import route_of
+from crawler.routes import routed
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
-from crawler.shells import detail_request
+from crawler.shells import detail_page, detail_request, shell_meta
 from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.spiders import faults
 from crawler.spiders.links import (
@@ -233,7 +233,7 @@ class PortalSpider(scrapy.Spider):
             if not found and answer is not None and exchange.resource_type in {"xhr", "fetch"}:
                 found = detail_html(answer.body) is not None
                 if found:  # captured as the report, not again as a resource
-                    meta = answer.meta | _shell_meta(response) | {"nianbao_referer": response.url}
+                    meta = answer.meta | shell_meta(response) | {"nianbao_referer": response.url}
                     for output in self.parse_report(answer.replace(request=answer.request.replace(meta=meta))):
                         yield output
                     continue
@@ -267,10 +267,10 @@ class PortalSpider(scrapy.Spider):
         kept as captured and the detail API its script asks is requested; that answer, read
         as the page it fills (``parsers.extract.jsondetail``), is the report.
         """
-        portal, response = self._portal(response), _routed(response)
+        portal, response = self._portal(response), routed(response)
         meta = response.meta
         shell = meta.get("nianbao_shell")
-        page = _detail_page(response) if shell else response
+        page = detail_page(response) if shell else response
         attachments = [link for link in attachment_links(page) if portal.allows(link.url)]
         if shell is None and not attachments and is_report_shell(response):
             request = detail_request(response)
@@ -416,7 +416,7 @@ class PortalSpider(scrapy.Spider):
         """A report shell: kept as captured, and its detail API asked (the answer is parsed as the report)."""
         self.crawler.stats.inc_value("nianbao/report_shell/detail_api")
         yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
-        request_meta = self._meta(portal, request.url, self.parse_report, response.url) | _shell_meta(response)
+        request_meta = self._meta(portal, request.url, self.parse_report, response.url) | shell_meta(response)
         yield request.replace(callback=self.parse_report, errback=self.on_fault, meta=request_meta)
 
     def _render_shell(self, portal: Portal, response: Response) -> Output:
@@ -424,7 +424,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("nianbao/report_shell/rendered")
         self.logger.info("rendering report shell %s: no detail API call could be read", response.url)
         yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
-        request = self._request(portal, response.url, self.parse_rendered_shell, response.url, _shell_meta(response))
+        request = self._request(portal, response.url, self.parse_rendered_shell, response.url, shell_meta(response))
         yield render_request(request.replace(errback=self.on_render_fault), response)
 
     def _shell_fault(self, portal: Portal, response: Response, detail: str) -> Fault:
@@ -517,25 +517,6 @@ class PortalSpider(scrapy.Spider):
 def _list_key(meta: dict[str, Any], list_url: str) -> str:
     """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
     return str(meta.get("nianbao_list_first") or list_url)
-
-
-def _shell_meta(shell: Response) -> dict[str, Any]:
-    """What a shell's report carries from the shell: the shell, the list that led there, its title and date."""
-    meta = shell.meta
-    extra = {"nianbao_shell": shell.url, "nianbao_list_url": meta.get("nianbao_referer")}
-    return extra | {key: meta[key] for key in ("nianbao_title", "nianbao_published") if meta.get(key)}
-
-
-def _routed(response: Response) -> Response:
-    """The page as its link named it: a hash route (never sent, so not on the answer's URL) put back."""
-    route = route_of(response.request.url) if response.request is not None else ""
-    return response.replace(url=response.url.split("#", 1)[0] + route) if route else response
-
-
-def _detail_page(response: Response) -> Response:
-    """The page a detail API's answer fills (a JSON answer), else the answer itself (an HTML fragment)."""
-    page = detail_html(response.body)
-    return HtmlResponse(response.url, body=page, encoding="utf-8") if page is not None else response
 
 
 def _meta_date(meta: dict[str, Any]) -> date | None:
