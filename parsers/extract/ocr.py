@@ -45,10 +45,11 @@ from parsers.extract.limits import OcrClock
 from parsers.extract.positioned import SURE, Page, Run
 
 THREADS = 1
-# rapidocr's recogniser pads each batch of this many lines to the widest; cells are read
-# in chunks of whole batches, widest last, so chunking changes no batch
+# rapidocr's recogniser sorts the lines it is given by width (np.argsort) and pads each
+# batch of this many to the widest of the batch; cells are read a batch at a time, in the
+# order of the same sort, so every line is padded as in one call for all of them (lines
+# of one width in another order land in other batches and read a little differently)
 _BATCH = 6
-_CHUNK = 8 * _BATCH
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
@@ -176,15 +177,15 @@ def _look_again(image: np.ndarray) -> tuple[str, float]:
 
 
 def _read_in_chunks(images: list[np.ndarray], budget: _Budget) -> list[tuple[str, float]]:
-    """:func:`_read` of every image, a chunk at a time while ``budget`` lasts; an image
+    """:func:`_read` of every image, a batch at a time while ``budget`` lasts; an image
     left unread reads as nothing."""
     readings = [("", 0.0)] * len(images)
-    order = sorted(range(len(images)), key=lambda index: images[index].shape[1] / images[index].shape[0])
-    for start in range(0, len(order), _CHUNK):
+    order = [int(index) for index in np.argsort(np.array([image.shape[1] / float(image.shape[0]) for image in images]))]
+    for start in range(0, len(order), _BATCH):
         if budget.spent():
             break
-        chunk = order[start : start + _CHUNK]
-        for index, reading in zip(chunk, _read([images[index] for index in chunk]), strict=True):
+        batch = order[start : start + _BATCH]
+        for index, reading in zip(batch, _read([images[index] for index in batch]), strict=True):
             readings[index] = reading
     return readings
 

@@ -113,8 +113,8 @@ class _Questions(limits.OcrClock):
 
 
 def test_ocr_time_cap_inside_a_page(tmp_path):
-    """A page of 682 cells of scribbles (each read twice before) is read one chunk of
-    cells at a time while the clock lasts, and named as cut short."""
+    """A page of 682 cells of scribbles (each read twice before) is read a batch of cells
+    at a time while the clock lasts, and named as cut short."""
     import numpy as np
     from PIL import Image
 
@@ -123,7 +123,7 @@ def test_ocr_time_cap_inside_a_page(tmp_path):
     (path,) = build(tmp_path, ["png-cells.png"])
     clock = _Questions(1)
     page = ocr.read_page(np.array(Image.open(path)), 1, 300, clock)
-    assert 0 < len(page.runs) <= ocr._CHUNK
+    assert 0 < len(page.runs) <= ocr._BATCH
     assert clock.cut == [1]
     assert clock.warnings() == ["pages 1 were OCR'd only in part (time cap)"]
 
