@@ -6,6 +6,11 @@ its value cells; the label names the row, and the value cells go to the columns 
 position. Where the layout leaves a doubt (fewer or more numbers than columns) a row is
 placed only when the layout itself decides it, and the placement is named in the
 warnings; otherwise every cell of the row stays ``None`` and ``raw`` says why.
+
+A number of more than ``MAX_DIGITS`` digits is no count or amount of an annual report
+(a province's fees in 元 have ten) but digits run together, by a scan or a hostile file:
+it is placed as text, so the record never holds a number none of the archive's columns
+can (a 20-digit count failed the store).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from parsers.glued import agreed, glued_run, splits
 from parsers.model import CellValue, Check, RawCell, TableData
 
 _MISSING = ParsedCell(None, RawCell("", "missing"))
+MAX_DIGITS = 15  # what a float and a 64-bit integer both hold exactly
 _LABEL_COLUMNS = 3  # table 三's label columns (三、本年度办理结果, its groups, the row's own)
 _FULL_WIDTH = _LABEL_COLUMNS + len(keys.APPLICANT_COLUMNS)
 _HEADER_LABELS = frozenset({"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构"})
@@ -33,6 +39,7 @@ class TableResult:
     warnings: list[str] = field(default_factory=list)
 
     def place(self, row: str, columns: tuple[str, ...], cells: list[ParsedCell]) -> None:
+        cells = [_within_digits(row, cell, self.warnings) for cell in cells]
         values = [_as_column_type(column, cell.value) for column, cell in zip(columns, cells, strict=True)]
         if row in self.data:
             if [self.data[row].get(column) for column in columns] != values:
@@ -42,6 +49,14 @@ class TableResult:
         for column, cell in zip(columns, cells, strict=True):
             if cell.raw is not None:
                 self.raw.setdefault(row, {})[column] = cell.raw
+
+
+def _within_digits(row: str, cell: ParsedCell, warnings: list[str]) -> ParsedCell:
+    digits = str(abs(cell.value)) if cell.value is not None else ""
+    if sum(character.isdigit() for character in digits) <= MAX_DIGITS:
+        return cell
+    warnings.append(f"{row}: {digits[:20]}… has more digits than any count or amount; kept as text")
+    return ParsedCell(None, RawCell(str(cell.value), "text"))
 
 
 def split_row(cells: list[str]) -> tuple[list[str], list[str]]:

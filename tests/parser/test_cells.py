@@ -79,3 +79,17 @@ def test_a_headings_total_column_names_no_row_for_the_numbers_under_it():
     result = read_applications(rows)
     assert "total" not in result.data
     assert result.data["carried_over"]["total"] == 223
+
+
+def test_a_number_of_more_digits_than_any_count_is_placed_as_text():
+    """A 20-digit count failed the archive's store (SQLite's integer, PostgreSQL's
+    value_exact); the most a cell holds, MAX_DIGITS, stores exactly (tests/storage)."""
+    from parsers.table_reader import MAX_DIGITS
+
+    row = ["一、本年新收政府信息公开申请数量", "9" * 20, "9" * MAX_DIGITS, "3", "3", "7", "5", "1,234,567,890,123,456"]
+    result = read_applications([row])
+    assert result.data["new"]["natural_person"] is None and result.data["new"]["total"] is None
+    assert result.raw["new"]["natural_person"] == RawCell("9" * 20, "text")
+    assert result.raw["new"]["total"] == RawCell("1234567890123456", "text")
+    assert result.data["new"]["commercial"] == 10**MAX_DIGITS - 1
+    assert any("more digits than any count" in w for w in result.warnings)
