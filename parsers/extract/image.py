@@ -63,8 +63,10 @@ def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
         raise ExtractionError("too_large", str(error)) from error
     except UnidentifiedImageError as error:
         raise ExtractionError("corrupt", f"not a readable image: {error}") from error
-    except (OSError, SyntaxError, ValueError) as error:  # what Pillow raises on cut or damaged image data
-        cut = any(word in str(error) for word in ("truncated", "broken data", "not enough data"))
+    # What Pillow raises on cut or damaged image data; its TIFF reader says TypeError
+    # ("Missing dimensions") of a frame's directory cut short.
+    except (OSError, SyntaxError, ValueError, TypeError) as error:
+        cut = any(word in str(error) for word in ("truncated", "broken data", "not enough data", "Missing dimensions"))
         raise ExtractionError("truncated" if cut else "corrupt", f"the image cannot be decoded: {error}") from error
 
 

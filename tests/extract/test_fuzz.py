@@ -38,6 +38,13 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def _tiff() -> bytes:
+    """Two frames: a multi-page scan, whose second directory a cut can leave half there."""
+    buffer = io.BytesIO()
+    Image.new("L", (48, 32), 255).save(buffer, "TIFF", save_all=True, append_images=[Image.new("L", (48, 32), 0)])
+    return buffer.getvalue()
+
+
 SEEDS = {
     "text": lambda: (FIXTURES / "reports" / "layouts" / "consistent-2021__tabs.txt").read_bytes(),
     "html": lambda: (DOCUMENTS / "html" / "vsb-utf8-2019.html").read_bytes(),
@@ -46,6 +53,7 @@ SEEDS = {
     "xlsx": lambda: (DOCUMENTS / "xlsx" / "report-2021.xlsx").read_bytes(),
     "ofd": lambda: (DOCUMENTS / "ofd" / "report-2021.ofd").read_bytes(),
     "image": _png,
+    "tiff": _tiff,
 }
 
 

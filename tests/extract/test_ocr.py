@@ -155,6 +155,19 @@ def test_truncated_image():
     assert caught.value.reason == "truncated"
 
 
+def test_a_tiff_cut_inside_its_second_frames_directory_is_truncated():
+    """Pillow says TypeError ('Missing dimensions'), which ended a crawl's document as a
+    reader's bug (issue 14); the fuzz target's TIFF seed finds it too."""
+    import struct
+
+    data = TIFF.read_bytes()
+    first = struct.unpack_from("<I", data, 4)[0]  # little-endian ("II"): the first directory
+    second = struct.unpack_from("<I", data, first + 2 + 12 * struct.unpack_from("<H", data, first)[0])[0]
+    with pytest.raises(ExtractionError) as caught:
+        image.read(data[: second + 2 + 12])  # its entry count and the first entry only
+    assert caught.value.reason == "truncated"
+
+
 def test_corrupt_image():
     with pytest.raises(ExtractionError) as caught:
         image.read(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200))
