@@ -61,6 +61,7 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 ARCHIVE_UNWRITABLE = "nianbao/archive/unwritable"  # the stat with the one line; the spider closes with its last part
 ITEM_ERRORS = "nianbao/item_error"
+RAW_WRITERS = 4  # raw bytes synced to disk at once: a disk takes several syncs together in about the time of one
 
 
 class _DaemonThreadPool(ThreadPool):
@@ -98,6 +99,7 @@ class ArchiveExtension:
         self.warc: WarcWriter | None = None
         self.run_id: int | None = None
         self.writer = ThreadLane("nianbao-archive", 1)  # one writer: rows and WARC records in order
+        self.raw_writers = ThreadLane("nianbao-raw", RAW_WRITERS)
         seconds = config.get_float(settings, "NIANBAO_CONFIRMATIONS_SECONDS")
         self.confirmations = Confirmations(config.get_int(settings, "NIANBAO_CONFIRMATIONS_BATCH"), seconds)
         self.confirmations_timer = create_looping_call(self._commit_late_confirmations)
@@ -122,6 +124,7 @@ class ArchiveExtension:
         portals = getattr(self.crawler.spider, "portals", {})
         self.run_id = self.archive.start_run(list(portals))
         self.writer.start()
+        self.raw_writers.start()
         self.confirmations_timer.start(self.confirmations.seconds, now=False)
 
     def close(self) -> None:
@@ -132,6 +135,7 @@ class ArchiveExtension:
         if self.confirmations_timer.running:
             self.confirmations_timer.stop()
         self.writer.stop()
+        self.raw_writers.stop()
         try:
             self.confirmations.flush(self.archive)
             if self.warc is not None:
@@ -156,10 +160,23 @@ class ArchiveExtension:
     async def write(self, work: Callable[..., T], *args: Any) -> T:
         """Run an archive write in the writer thread; await its result. When the archive
         can take no more writes, the crawl stops and the item ends here (DropItem)."""
+        return await self._written(self.writer, work, *args)
+
+    async def store_bytes(self, body: bytes) -> str:
+        """Store raw bytes (content-addressed, synced to disk) and await their sha256.
+
+        Not in the writer thread: syncing a file and its folder is most of the time a
+        capture takes to store, and a row or a WARC record has nothing to wait for in it.
+        The writer waits its turn behind whatever it was handed, and every answer's WARC
+        record is handed to it while the download waits. The bytes are stored before the
+        row that names them is handed to the writer, as ``Archive.record_capture`` requires."""
+        return await self._written(self.raw_writers, self.archive.store_bytes, body)
+
+    async def _written(self, lane: ThreadLane, work: Callable[..., T], *args: Any) -> T:
         from storage.errors import ArchiveUnwritable
 
         try:
-            return await self.writer.run(work, *args)
+            return await lane.run(work, *args)
         except ArchiveUnwritable as error:
             self.unwritable(error)
             raise DropItem(str(error), log_level="DEBUG") from error

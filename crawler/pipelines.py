@@ -82,13 +82,13 @@ class StoreCapturePipeline:
             await self.archive.confirm(capture_columns(item.url, **self._fields(item)))
             self.crawler.stats.inc_value("nianbao/capture/not_modified")
         elif isinstance(item, Capture):
-            await self.archive.write(self._store, item)
+            item.sha256 = await self.archive.store_bytes(item.body)  # the bytes first, then the row that names them
+            item.capture_id = await self.archive.write(self._record_capture, item)
             self.crawler.stats.inc_value("nianbao/capture/stored")
         return item
 
-    def _store(self, item: Capture) -> None:
-        item.sha256 = self.archive.archive.store_bytes(item.body)
-        item.capture_id = self.archive.archive.record_capture(item.url, **self._fields(item))
+    def _record_capture(self, item: Capture) -> int:
+        return self.archive.archive.record_capture(item.url, **self._fields(item))
 
     def _fields(self, item: Capture) -> CaptureFields:
         return CaptureFields(

@@ -55,13 +55,27 @@ class RawStore:
 
     def put(self, data: bytes | BinaryIO) -> StoredBlob:
         """Store ``data`` (bytes or a readable binary stream) and name it by its sha256."""
-        stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
         with _os_errors(self.root, "write to"):
+            stream: BinaryIO
+            if isinstance(data, bytes | bytearray | memoryview):
+                known = self._stored(hashlib.sha256(data).hexdigest())
+                if known is not None:  # the same bytes again: nothing to write, sync and throw away
+                    return known
+                stream = io.BytesIO(data)
+            else:
+                stream = data
             temp_path, sha256, size = self._write_temporary(stream)
             try:
                 self._publish(temp_path, sha256)
             finally:
                 temp_path.unlink(missing_ok=True)
+        return StoredBlob(sha256, size, self.relative_path(sha256))
+
+    def _stored(self, sha256: str) -> StoredBlob | None:
+        try:
+            size = self.path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
         return StoredBlob(sha256, size, self.relative_path(sha256))
 
     def relative_path(self, sha256: str) -> str:

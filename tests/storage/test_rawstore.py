@@ -45,6 +45,16 @@ def test_storing_the_same_bytes_again_changes_nothing(tmp_path: Path) -> None:
     assert list(store.temp_dir.iterdir()) == []
 
 
+def test_bytes_already_stored_are_not_written_or_synced_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = RawStore.open(tmp_path)
+    first = store.put(b"same")
+    synced: list[int] = []
+    monkeypatch.setattr(rawstore.os, "fsync", synced.append)
+    monkeypatch.setattr(rawstore.tempfile, "mkstemp", lambda **_: pytest.fail("a temporary file was written"))
+    assert store.put(b"same") == first
+    assert synced == []
+
+
 def test_a_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(ArchiveError, match=r"cannot open archive folder .*file/archive"):
