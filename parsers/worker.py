@@ -52,7 +52,8 @@ _CONTEXT.set_forkserver_preload(["parsers.parse_file"])  # imported once, shared
 @dataclass(slots=True)
 class Usage:
     """CPU seconds the workers of this process spent, counted as each is closed: they are
-    grandchildren (forked by the forkserver), so ``os.times`` never sees them."""
+    grandchildren (forked by the forkserver), so ``os.times`` never sees them. With the
+    processes a worker's readers ran and waited for (a workbook's reader, a converter)."""
 
     cpu_seconds: float = 0.0
 
@@ -106,7 +107,7 @@ class Worker:
 
     def close(self) -> None:
         if self._child is not None:
-            USAGE.cpu_seconds += _cpu_seconds(self._child.process.pid)
+            USAGE.cpu_seconds += _cpu_seconds(self._child.process.pid, with_children=True)
             self._child.process.kill()
             self._child.process.join()
             self._child.conn.close()
@@ -155,8 +156,9 @@ class WorkerPool:
             worker.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a live process, all its threads (proc(5) stat fields 14-15).
+def _cpu_seconds(pid: int, *, with_children: bool = False) -> float:
+    """User and system CPU time of a live process, all its threads (proc(5) stat fields 14-15),
+    ``with_children``: and of the children it has waited for (fields 16-17).
 
     A process that has just died reads as 0 (its answer, or its end, is in the pipe)."""
     try:
@@ -164,7 +166,7 @@ def _cpu_seconds(pid: int) -> float:
             fields = stat.read().rsplit(b")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    return sum(int(field) for field in fields[11 : 15 if with_children else 13]) / _TICKS
 
 
 def _serve(conn: Connection, memory_bytes: int) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from nianbao.cli import main
 from parsers.errors import NotAnnualReport, ParseError
 from parsers.model import Region
 from parsers.parse_file import Hints, parse
-from parsers.worker import Limits, Worker, WorkerPool
+from parsers.worker import Limits, Worker, WorkerPool, _cpu_seconds
 from tests.conftest import FIXTURES
 
 LAYOUT = FIXTURES / "reports" / "layouts" / "inconsistent-2021__tabs.txt"
@@ -81,3 +83,12 @@ def test_parse_refuses_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> No
 
 def test_parse_over_its_time_is_one_line() -> None:
     assert "(timeout)" in one_line_error(str(SCANNED), "--timeout", "1")
+
+
+def test_the_cpu_of_the_processes_a_worker_waited_for_is_its_own_too() -> None:
+    """A workbook's reader and a converter run in processes of their own: a worker's CPU counts them."""
+    before = _cpu_seconds(os.getpid(), with_children=True) - _cpu_seconds(os.getpid())
+    spin = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", spin], check=True)
+    after = _cpu_seconds(os.getpid(), with_children=True) - _cpu_seconds(os.getpid())
+    assert after - before >= 0.25
