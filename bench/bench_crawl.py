@@ -9,7 +9,9 @@ From one run, printing each against a baseline measured in the same run:
   against the first crawl (aim: under 20% of its time), its CPU against the first
   crawl's, and the database statements it ran per ``304``;
 - peak memory (RSS) of the full crawl on a quarter-size world and on the whole one
-  (aim: under 500 MB, and flat as the world grows).
+  (aim: under 500 MB, and flat as the world grows);
+- the pages the full crawl needed the browser for (``NIANBAO_RENDER``), the time each
+  took and the browser's largest process, as bench_render.py measures them.
 
 Every URL is asked again in a recrawl (conditionally: a PDF revised in place must
 become a new version), and AutoThrottle paces each host by its answers' latency, so the
@@ -106,9 +108,11 @@ def child_bare(urls_file: str) -> dict[str, Any]:
 
 
 def _report(started: float, stats: dict[str, Any]) -> dict[str, Any]:
+    from bench_render import browser_use
+
     from parsers.worker import USAGE
 
-    return {
+    return browser_use(stats) | {
         "seconds": time.monotonic() - started,
         "responses": stats.get("downloader/response_count", 0),
         "versions": stats.get("nianbao/version/new", 0),
@@ -182,6 +186,8 @@ def main() -> None:
         print(json.dumps(child_full(*rest) if kind == "full" else child_bare(*rest)))
         return
 
+    from bench_render import browser_line
+
     from fixtures.world.world import build_world
 
     started = time.perf_counter()
@@ -202,6 +208,7 @@ def main() -> None:
     print(f"bare spider      {rate(bare)} (same URLs, Scrapy's stock components)")
     print(f"time full/bare   {full['seconds'] / bare['seconds']:.2f}x  (aim: at most 1.5x)")
     print(f"CPU full/bare    {full['cpu_seconds'] / bare['cpu_seconds']:.2f}x")
+    print(f"browser          {browser_line(full)}")
     share, cpu_share = recrawl["seconds"] / full["seconds"], recrawl["cpu_seconds"] / full["cpu_seconds"]
     print(
         f"recrawl          {recrawl['seconds']:.1f} s, {share:.0%} of the first crawl's time (aim: under 20%), "

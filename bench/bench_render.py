@@ -6,7 +6,8 @@
   found with the browser and without it, pages rendered against pages crawled, the time
   and the peak memory of a rendered page (Chromium's largest process).
 - Generated browser-only variants (``fixtures.world.families.rendered.covering``): reports
-  found, views walked, and the crawl's time over its rendered pages.
+  found, views walked, and the time a rendered page took (``nianbao/render/seconds``: its
+  loading and what was done on it).
 
 Each crawl runs in a child process of its own (a Twisted reactor starts once per
 process). Robots.txt's Crawl-delay is capped at 0, as in bench_crawl.py.
@@ -53,15 +54,34 @@ def child(registry: str, folder: str, render: str, portal_ids: str) -> dict[str,
         "seconds": time.monotonic() - started,
         "responses": stats.get("downloader/response_count", 0),
         "versions": stats.get("nianbao/version/new", 0),
-        "rendered": stats.get("nianbao/render/pages", 0),
-        "browser_requests": stats.get("nianbao/render/requests", 0),
-        "views": stats.get("nianbao/render/views", 0),
         "pages": sum(
             value for key, value in stats.items() if key.startswith("nianbao/portal/") and key.endswith("/pages")
         ),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    } | browser_use(stats)
+
+
+def browser_use(stats: dict[str, Any]) -> dict[str, Any]:
+    """What a crawl (this process, its stats) spent on the browser: pages rendered, the requests
+    and views they took, their time, and the largest process the crawl waited for (Chromium's)."""
+    return {
+        "rendered": stats.get("nianbao/render/pages", 0),
+        "browser_requests": stats.get("nianbao/render/requests", 0),
+        "views": stats.get("nianbao/render/views", 0),
+        "render_seconds": stats.get("nianbao/render/seconds", 0.0),
         "browser_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def browser_line(run: dict[str, Any]) -> str:
+    """How many pages needed the browser, and what each cost."""
+    if not run["rendered"]:
+        return "no page needed the browser"
+    each = run["render_seconds"] / run["rendered"]
+    return (
+        f"{run['rendered']} page(s) rendered, {run['browser_requests']} browser requests, {each:.1f} s each; "
+        f"the browser's largest process {run['browser_peak_mb']:.0f} MB"
+    )
 
 
 def run_child(registry: Path, folder: Path, render: str, portal_ids: str = "") -> dict[str, Any]:
@@ -128,10 +148,8 @@ def main() -> None:
     )
     print(f"browser-only variants, rendered.covering({VARIANTS}) ({generated} reports):")
     print(line("  rendering auto", variants_on))
-    print(
-        f"  reports found        {variants_on['versions']} of {generated}; {variants_on['views']} views walked; "
-        f"{variants_on['seconds'] / max(variants_on['rendered'], 1):.1f} s of crawl a rendered page"
-    )
+    print(f"  reports found        {variants_on['versions']} of {generated}; {variants_on['views']} views walked")
+    print(f"  browser              {browser_line(variants_on)}")
 
 
 if __name__ == "__main__":

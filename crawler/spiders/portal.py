@@ -193,11 +193,12 @@ class PortalSpider(scrapy.Spider):
     async def parse_rendered(self, response: Response) -> AsyncIterator[Request | Item]:
         """A list page drawn by Chromium: its links view after view, and what it asked for."""
         portal, recording = self._portal(response), recording_of(response)
-        page = page_of(response)
+        page, started = page_of(response), time.monotonic()
         try:
             walk = await walk_pages(page, recording, self.max_list_pages, self.render_timeout)
         finally:
             await recording.close(page)
+            self._render_took(response, started)
         self._count(portal.id, "rendered")
         self.crawler.stats.inc_value("nianbao/render/views", walk.steps)
         if walk.ended != "end":  # stopped by a bound: what was drawn is read, the bound recorded
@@ -221,12 +222,14 @@ class PortalSpider(scrapy.Spider):
     async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
         """A report shell drawn by Chromium: the answer its script fetched that carries content is the report."""
         portal, recording, page = self._portal(response), recording_of(response), page_of(response)
-        deadline = time.monotonic() + self.render_timeout
+        started = time.monotonic()
+        deadline = started + self.render_timeout
         try:
             if await settle(recording, 0, deadline):
                 await timers_settled(page, recording, deadline)
         finally:
             await recording.close(page)
+            self._render_took(response, started)
         found = False
         for exchange in recording.finished():
             answer = exchange.response
@@ -509,6 +512,11 @@ class PortalSpider(scrapy.Spider):
 
     def _portal(self, response: Response) -> Portal:
         return self.portals[response.meta["nianbao_portal"]]
+
+    def _render_took(self, response: Response, started: float) -> None:
+        """A rendered page's time, its loading (Scrapy's download latency) and what was done on it since."""
+        seconds = response.meta.get("download_latency", 0.0) + time.monotonic() - started
+        self.crawler.stats.inc_value("nianbao/render/seconds", seconds)
 
     def _count(self, portal_id: str, what: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(f"nianbao/portal/{portal_id}/{what}", amount)

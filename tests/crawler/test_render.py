@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from crawler import config
 from fixtures.world.families.packed import HUGE
 from fixtures.world.server import WorldServer
+from storage.models import CrawlRunRow
 from tests.conftest import skip_or_fail
 from tests.crawling import SCRAPY, Crawl, run_crawl
 
@@ -89,6 +91,12 @@ def test_only_the_page_that_needs_it_is_rendered(rendered: Crawl) -> None:
     assert {entry["portal"] for entry in browsed} == {PACKED}
     apis = {entry["path"].split("?")[0] for entry in browsed if entry["path"].startswith("/api/")}
     assert apis == {"/api/q7x/list", "/api/q7x/more", "/api/q7x/again", "/api/q7x/ping"}  # each list's script ran
+
+
+def test_the_time_the_rendered_pages_took_is_kept_with_the_run(rendered: Crawl) -> None:
+    with rendered.archive() as archive, archive.engine.connect() as connection:
+        (stats,) = connection.execute(select(CrawlRunRow.stats)).scalars()
+    assert stats["nianbao/render/pages"] >= 3 and stats["nianbao/render/seconds"] > 0
 
 
 def test_a_rendered_page_is_fetched_once_the_browser_given_what_the_spider_read(rendered: Crawl) -> None:
