@@ -12,16 +12,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.jsonlists import entry_date, entry_title, entry_url, json_body, json_entries
 from crawler.pagination import hanweb_records, is_markup
 from crawler.routes import page_url
 from parsers.metadata import compact_year_text, parse_title_line
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from crawler.browser import Exchange
+    from crawler.pagewalk import View
 
 DOCUMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "jpg", "jpeg", "png")
 _EXTENSION = re.compile(r"\.(" + "|".join(DOCUMENT_EXTENSIONS) + r")$", re.I)
@@ -139,6 +145,20 @@ def list_entries(response: Response, base: str | None = None, detail: list[str] 
             title = entry_title(row)
             links.append(Link(page_url(url), title, title, entry_date(row)))
     return links
+
+
+def drawn_links(exchanges: Iterable[Exchange], views: Iterable[View]) -> list[Link]:
+    """The links a rendered list drew, once each (a load-more view repeats the views before
+    it): the rows of each list its scripts fetched, then each view's links."""
+    links = []
+    for exchange in exchanges:
+        answer = exchange.response
+        if answer is not None and exchange.resource_type in {"xhr", "fetch"} and isinstance(answer, TextResponse):
+            # its links lead from the frame whose script asked, as that script draws them
+            links += list_entries(answer.replace(url=exchange.base))
+    for view in views:
+        links += page_links(HtmlResponse(view.url, body=view.html.encode("utf-8"), encoding="utf-8"))
+    return list({link.url: link for link in links}.values())
 
 
 def _anchors(base: str, anchors: Any) -> list[Link]:

@@ -31,7 +31,7 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import config
@@ -62,6 +62,7 @@ from crawler.spiders import faults
 from crawler.spiders.links import (
     Link,
     attachment_links,
+    drawn_links,
     frame_urls,
     is_column_link,
     is_report_link,
@@ -205,18 +206,10 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"nianbao/render/bounded/{walk.ended}")
             detail = f"rendering stopped after {walk.steps} views: {walk.ended}"
             yield self._fault(portal.id, response.url, None, f"render_{walk.ended}", "list", detail)
-        links: list[Link] = []
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
-            answer = exchange.response
-            if answer is not None and exchange.resource_type in {"xhr", "fetch"} and isinstance(answer, TextResponse):
-                # its links lead from the frame whose script asked, as that script draws them
-                links += list_entries(answer.replace(url=exchange.base))
-        for view in walk.views:
-            links += page_links(HtmlResponse(view.url, body=view.html.encode("utf-8"), encoding="utf-8"))
-        unique = {link.url: link for link in links}  # a load-more view repeats the views before it
-        key = _list_key(response.meta, response.url)
-        for request in self._follow(portal, list(unique.values()), response.url, key):
+        links = drawn_links(recording.finished(), walk.views)
+        for request in self._follow(portal, links, response.url, _list_key(response.meta, response.url)):
             yield request
 
     async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
@@ -419,8 +412,7 @@ class PortalSpider(scrapy.Spider):
         """A report shell: kept as captured, and its detail API asked (the answer is parsed as the report)."""
         self.crawler.stats.inc_value("nianbao/report_shell/detail_api")
         yield Capture(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
-        request_meta = self._meta(portal, request.url, self.parse_report, response.url) | shell_meta(response)
-        yield request.replace(callback=self.parse_report, errback=self.on_fault, meta=request_meta)
+        yield self._adopt(portal, request, self.parse_report, response.url, shell_meta(response))
 
     def _render_shell(self, portal: Portal, response: Response) -> Output:
         """A report shell reading cannot solve: kept as captured, and drawn again in a browser."""
@@ -474,9 +466,8 @@ class PortalSpider(scrapy.Spider):
 
     def _api_page(self, portal: Portal, api: Api, number: int, list_url: str, first: str | None) -> Request:
         request = api_request(api, number)
-        meta = self._meta(portal, request.url, self.parse_list, list_url) | request.meta
-        meta |= {"nianbao_list_url": list_url, "nianbao_api_first": first}
-        return request.replace(callback=self.parse_list, errback=self.on_fault, meta=meta)
+        extra = request.meta | {"nianbao_list_url": list_url, "nianbao_api_first": first}
+        return self._adopt(portal, request, self.parse_list, list_url, extra)
 
     def _other_pages(self, portal: Portal, response: Response) -> Output:
         page = response.meta.get("nianbao_page", 1)
@@ -484,9 +475,8 @@ class PortalSpider(scrapy.Spider):
             return
         for request in list_pages(response, self.max_list_pages):
             if portal.in_scope(request.url):
-                meta = self._meta(portal, request.url, self.parse_list, response.url) | {"nianbao_page": page + 1}
-                meta["nianbao_list_first"] = _list_key(response.meta, response.url)
-                yield request.replace(callback=self.parse_list, errback=self.on_fault, meta=meta)
+                extra = {"nianbao_page": page + 1, "nianbao_list_first": _list_key(response.meta, response.url)}
+                yield self._adopt(portal, request, self.parse_list, response.url, extra)
 
     def _report_request(self, portal: Portal, link: Link, list_url: str) -> Request:
         extra = {"nianbao_title": link.label or None}
@@ -495,8 +485,15 @@ class PortalSpider(scrapy.Spider):
         return self._request(portal, link.url, self.parse_report, list_url, extra)
 
     def _request(self, portal: Portal, url: str, callback: Any, referer: str | None, extra: dict[str, Any]) -> Request:
-        meta = self._meta(portal, url, callback, referer) | extra
-        return Request(url, callback=callback, errback=self.on_fault, meta=meta)
+        return self._adopt(portal, Request(url), callback, referer, extra)
+
+    def _adopt(
+        self, portal: Portal, request: Request, callback: Any, referer: str | None, extra: dict[str, Any]
+    ) -> Request:
+        """``request`` as the spider sends it: its callback, its fault handler, and the meta
+        every request of ``portal`` carries, with ``extra`` (the meta it had is dropped)."""
+        meta = self._meta(portal, request.url, callback, referer) | extra
+        return request.replace(callback=callback, errback=self.on_fault, meta=meta)
 
     @staticmethod
     def _meta(portal: Portal, url: str, callback: Any, referer: str | None) -> dict[str, Any]:
