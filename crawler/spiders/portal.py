@@ -48,12 +48,11 @@ from crawler.items import (
     ReportPage,
     capture_fields,
 )
-from crawler.jsonlists import json_body, json_total
 from crawler.jsread import MAX_SCRIPT_BYTES
 from crawler.pagewalk import settle, timers_settled, walk_pages
-from crawler.pagination import is_markup, list_pages
+from crawler.pagination import is_markup
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.roles import is_report_shell, page_role, script_driven_reason, stated_size
+from crawler.roles import is_report_shell, page_role
 from crawler.routes import routed
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
 from crawler.shells import detail_page, detail_request, shell_meta
@@ -74,6 +73,7 @@ from crawler.spiders.links import (
     report_title,
     script_api_lists,
 )
+from crawler.spiders.listing import list_key, other_pages, render_reason, stated
 from parsers.extract.jsondetail import detail_html
 
 Item = Capture | Fault
@@ -168,7 +168,7 @@ class PortalSpider(scrapy.Spider):
         list_url = response.meta.get("nianbao_list_url") or response.url  # an API answer's links belong to its page
         yield ListPage(**capture_fields(response, portal.id, response.meta.get("nianbao_referer")))
         entries = list_entries(response, list_url, api.detail if api else None)
-        key = _list_key(response.meta, list_url)
+        key = list_key(response.meta, list_url)
         pages = [] if api is not None else list(self._other_pages(portal, response))
         paged = {request.url for request in pages}  # the page bar's links: this list's pages, not columns of their own
         yield from self._follow(portal, [link for link in entries if link.url not in paged], list_url, key)
@@ -177,15 +177,9 @@ class PortalSpider(scrapy.Spider):
             return
         yield from pages
         lists = script_lists(response)
-        size = stated_size(response, lists.names) if is_markup(response) else (json_total(json_body(response)), 0, 0)
-        self.coverage.state(portal.id, key, *size, page_url=response.url)
-        reason = None if lists.apis else self._render_reason(portal, response, entries)
-        for url in frame_urls(response):  # a column often frames its list (a disclosure platform's)
-            if portal.in_scope(url):
-                # the column's list, counted as the column's; drawn with it when the column is rendered
-                extra = {"nianbao_page": 1, "nianbao_list_first": key}
-                extra["nianbao_drawn_with"] = response.url if reason and self.render != "off" else None
-                yield self._request(portal, url, self.parse_list, response.url, extra)
+        self.coverage.state(portal.id, key, *stated(response, lists.names), page_url=response.url)
+        reason = None if lists.apis else render_reason(portal, response, entries)
+        yield from self._frames(portal, response, key, drawn=bool(reason) and self.render != "off")
         if lists.apis:
             yield from self._api_requests(portal, lists.apis, response.url)
         elif reason:
@@ -209,7 +203,7 @@ class PortalSpider(scrapy.Spider):
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
         links = drawn_links(recording.finished(), walk.views)
-        for request in self._follow(portal, links, response.url, _list_key(response.meta, response.url)):
+        for request in self._follow(portal, links, response.url, list_key(response.meta, response.url)):
             yield request
 
     async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
@@ -363,18 +357,13 @@ class PortalSpider(scrapy.Spider):
             elif is_column_link(link) and portal.in_scope(link.url):
                 yield self._request(portal, link.url, self.parse_list, list_url, {"nianbao_page": 1})
 
-    def _render_reason(self, portal: Portal, response: Response, links: list[Link]) -> str | None:
-        """Why this list page needs a browser (crawler.roles, or the registry), or None.
-
-        Never a later page of a list (the first one's browser walks them), nor a frame whose
-        column is rendered (the column's browser draws its frames)."""
-        meta = response.meta
-        if portal.hints.render is False or meta.get("nianbao_page", 1) > 1 or meta.get("nianbao_drawn_with"):
-            return None
-        if portal.hints.render is True:
-            return "the registry says render: true"
-        reports = [link for link in links if is_report_link(link, portal.hints.report_link_pattern)]
-        return script_driven_reason(response, reports)
+    def _frames(self, portal: Portal, response: Response, key: str, drawn: bool) -> Output:
+        """The lists a column frames (a disclosure platform's), counted as list ``key``'s and,
+        when the column is rendered (``drawn``), drawn with it rather than on their own."""
+        extra = {"nianbao_page": 1, "nianbao_list_first": key, "nianbao_drawn_with": response.url if drawn else None}
+        for url in frame_urls(response):
+            if portal.in_scope(url):
+                yield self._request(portal, url, self.parse_list, response.url, extra)
 
     def _render(self, portal: Portal, response: Response, reason: str) -> Output:
         """Ask for the page again in a browser (reading it is not enough, or the registry says so)."""
@@ -384,7 +373,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._linked_scripts(portal, response)  # reading is all that is left
             return
         self.logger.info("rendering %s: %s", response.url, reason)
-        extra = {"nianbao_list_first": _list_key(response.meta, response.url)}
+        extra = {"nianbao_list_first": list_key(response.meta, response.url)}
         request = self._request(portal, response.url, self.parse_rendered, response.meta.get("nianbao_referer"), extra)
         yield render_request(request.replace(errback=self.on_render_fault), response)
 
@@ -470,13 +459,10 @@ class PortalSpider(scrapy.Spider):
         return self._adopt(portal, request, self.parse_list, list_url, extra)
 
     def _other_pages(self, portal: Portal, response: Response) -> Output:
-        page = response.meta.get("nianbao_page", 1)
-        if page >= self.max_list_pages:
-            return
-        for request in list_pages(response, self.max_list_pages):
-            if portal.in_scope(request.url):
-                extra = {"nianbao_page": page + 1, "nianbao_list_first": _list_key(response.meta, response.url)}
-                yield self._adopt(portal, request, self.parse_list, response.url, extra)
+        page, key = response.meta.get("nianbao_page", 1), list_key(response.meta, response.url)
+        for request in other_pages(portal, response, self.max_list_pages):
+            extra = {"nianbao_page": page + 1, "nianbao_list_first": key}
+            yield self._adopt(portal, request, self.parse_list, response.url, extra)
 
     def _report_request(self, portal: Portal, link: Link, list_url: str) -> Request:
         extra = {"nianbao_title": link.label or None}
@@ -517,11 +503,6 @@ class PortalSpider(scrapy.Spider):
 
     def _count(self, portal_id: str, what: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(f"nianbao/portal/{portal_id}/{what}", amount)
-
-
-def _list_key(meta: dict[str, Any], list_url: str) -> str:
-    """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
-    return str(meta.get("nianbao_list_first") or list_url)
 
 
 def _meta_date(meta: dict[str, Any]) -> date | None:

@@ -1,0 +1,52 @@
+"""What one page of an annual-report list leads to, decided from the page and its meta.
+
+The spider's ``parse_list`` asks these and turns the answers into requests and coverage:
+which list a page belongs to (``list_key``: coverage counts a list's pages together, under
+its first), the list's other pages within the portal's scope (``other_pages``, the
+families of ``crawler.pagination``), how big the list says it is (``stated``), and why the
+page needs a browser (``render_reason``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.jsonlists import json_body, json_total
+from crawler.pagination import is_markup, list_pages
+from crawler.portals import Portal
+from crawler.roles import script_driven_reason, stated_size
+from crawler.spiders.links import Link, is_report_link
+
+
+def list_key(meta: dict[str, Any], list_url: str) -> str:
+    """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
+    return str(meta.get("nianbao_list_first") or list_url)
+
+
+def other_pages(portal: Portal, response: Response, limit: int) -> list[Request]:
+    """The list's other pages this page names, within ``portal``'s scope; none from page ``limit`` on."""
+    if response.meta.get("nianbao_page", 1) >= limit:
+        return []
+    return [request for request in list_pages(response, limit) if portal.in_scope(request.url)]
+
+
+def stated(response: Response, names: dict[str, Any]) -> tuple[int, int, int]:
+    """(entries, pages, rows) a list page states (``crawler.roles.stated_size``); a JSON answer its total."""
+    return stated_size(response, names) if is_markup(response) else (json_total(json_body(response)), 0, 0)
+
+
+def render_reason(portal: Portal, response: Response, links: list[Link]) -> str | None:
+    """Why this list page needs a browser (crawler.roles, or the registry), or None.
+
+    Never a later page of a list (the first one's browser walks them), nor a frame whose
+    column is rendered (the column's browser draws its frames)."""
+    meta = response.meta
+    if portal.hints.render is False or meta.get("nianbao_page", 1) > 1 or meta.get("nianbao_drawn_with"):
+        return None
+    if portal.hints.render is True:
+        return "the registry says render: true"
+    reports = [link for link in links if is_report_link(link, portal.hints.report_link_pattern)]
+    return script_driven_reason(response, reports)
