@@ -187,7 +187,10 @@ def _ocr_page(page: pdfium.PdfPage, number: int, clock: OcrClock) -> Page:
 
 
 def _title(pdf: pdfium.PdfDocument) -> str | None:
-    title = (pdf.get_metadata_value("Title") or "").strip()
+    try:
+        title = (pdf.get_metadata_value("Title") or "").strip()
+    except UnicodeDecodeError:  # UTF-16 cut inside a character (a lone surrogate): a hint lost, no more
+        return None
     return title if "报告" in title else None
 
 

@@ -252,3 +252,12 @@ def test_a_title_in_larger_type_is_its_own_paragraph_however_wide():
     parts = page_layout.analyse(Page(1, 1200.0, 842.0, runs))
     paragraphs = [item.text for item in page_layout.compose(parts, parts.lines, (72.0, 72.0 + width))]
     assert paragraphs == [title, body]
+
+
+def test_a_title_cut_inside_a_utf16_character_is_no_title(tmp_path):
+    """pypdfium2 decoded it strictly: UnicodeDecodeError, a reader's bug (issue 14)."""
+    from fixtures.hostile import build
+
+    (path,) = build(tmp_path, ["pdf-bad-title.pdf"])
+    document = pdf.read(path.read_bytes())
+    assert (document.title, document.blocks) == (None, [])
