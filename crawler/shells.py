@@ -17,7 +17,7 @@ of its hash route (kept on the page's URL and in its request's fingerprint:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
@@ -27,6 +27,11 @@ from crawler.apipages import api_request
 from crawler.jsread import Hole, Json, fill, gap, gaps, read_scripts
 from crawler.scripts import Api, describe_call, inline_scripts
 from parsers.extract.jsondetail import detail_html
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from crawler.browser import Exchange
 
 _QUOTED = re.compile(r"""["']([\w.-]+)["']""")
 _STATIC = re.compile(r"\.(?:js|css|png|jpe?g|gif|svg|ico|woff2?|html?)(?:$|\?)", re.I)
@@ -63,6 +68,22 @@ def detail_page(response: Response) -> Response:
     """The page a detail API's answer fills (a JSON answer), else the answer itself (an HTML fragment)."""
     page = detail_html(response.body)
     return HtmlResponse(response.url, body=page, encoding="utf-8") if page is not None else response
+
+
+def report_answer(exchanges: Iterable[Exchange]) -> Exchange | None:
+    """What a shell drawn by Chromium fetched that is its report: the first answer to its
+    scripts that carries content (``detail_html`` reads a page from it), or None."""
+    for exchange in exchanges:
+        answer = exchange.response
+        if answer is not None and exchange.resource_type in {"xhr", "fetch"} and detail_html(answer.body) is not None:
+            return exchange
+    return None
+
+
+def shell_report(shell: Response, answer: Response) -> Response:
+    """``answer`` read as ``shell``'s report: it carries what the shell carried, led to from the shell."""
+    meta = answer.meta | shell_meta(shell) | {"nianbao_referer": shell.url}
+    return answer.replace(request=answer.request.replace(meta=meta))
 
 
 def _url_values(url: str) -> dict[str, str]:

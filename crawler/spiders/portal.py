@@ -55,7 +55,7 @@ from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
 from crawler.roles import is_report_shell, page_role
 from crawler.routes import routed
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
-from crawler.shells import detail_page, detail_request, shell_meta
+from crawler.shells import detail_page, detail_request, report_answer, shell_meta, shell_report
 from crawler.slots import DOWNLOAD_SLOT, host_slot
 from crawler.spiders import faults
 from crawler.spiders.links import (
@@ -74,7 +74,6 @@ from crawler.spiders.links import (
     script_api_lists,
 )
 from crawler.spiders.listing import list_key, other_pages, render_reason, stated
-from parsers.extract.jsondetail import detail_html
 
 Item = Capture | Fault
 ROLES = {
@@ -217,18 +216,14 @@ class PortalSpider(scrapy.Spider):
         finally:
             await recording.close(page)
             self._render_took(response, started)
-        found = False
+        found = report_answer(recording.finished())
         for exchange in recording.finished():
-            answer = exchange.response
-            if not found and answer is not None and exchange.resource_type in {"xhr", "fetch"}:
-                found = detail_html(answer.body) is not None
-                if found:  # captured as the report, not again as a resource
-                    meta = answer.meta | shell_meta(response) | {"nianbao_referer": response.url}
-                    for output in self.parse_report(answer.replace(request=answer.request.replace(meta=meta))):
-                        yield output
-                    continue
-            yield self._resource(portal, recording, exchange, response.url)
-        if not found:
+            if exchange is found and found.response is not None:  # captured as the report, not again as a resource
+                for output in self.parse_report(shell_report(response, found.response)):
+                    yield output
+            else:
+                yield self._resource(portal, recording, exchange, response.url)
+        if found is None:
             yield self._shell_fault(portal, response, "rendered, its scripts fetched no report content")
 
     async def on_render_fault(self, failure: Failure) -> AsyncIterator[Item]:
