@@ -64,17 +64,27 @@ def clean(world_server: WorldServer, tmp_path_factory: pytest.TempPathFactory) -
     return run_crawl(NIANBAO, world_server, tmp_path_factory.mktemp("clean"), {"NIANBAO_PORTAL_IDS": PORTALS})
 
 
-def killed_then_recrawled(point: float, clean: Crawl, server: WorldServer, folder: Path) -> None:
+@pytest.fixture(scope="module")
+def clean_world(world_server: WorldServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """A clean crawl of every portal of the world."""
+    world_server.reset()
+    return run_crawl(NIANBAO, world_server, tmp_path_factory.mktemp("clean-world"), {})
+
+
+def killed_then_recrawled(
+    point: float, clean: Crawl, server: WorldServer, folder: Path, settings: dict[str, str] | None = None
+) -> None:
+    settings = {"NIANBAO_PORTAL_IDS": PORTALS} if settings is None else settings
     nth = max(1, int(captures(clean.archive_dir.parent) * point))
     server.reset()
-    crawl = start_crawl(NIANBAO, server, folder, {"NIANBAO_PORTAL_IDS": PORTALS})
+    crawl = start_crawl(NIANBAO, server, folder, settings)
     try:
         wait_until(lambda: captures(folder) >= nth or crawl.poll() is not None, f"capture {nth} is stored")
     finally:
         crawl.kill()
         crawl.wait()
     assert crawl.returncode == -9, f"the crawl ended by itself before capture {nth}: {crawl.returncode}"
-    run_crawl(NIANBAO, server, folder, {"NIANBAO_PORTAL_IDS": PORTALS})
+    run_crawl(NIANBAO, server, folder, settings)
     expected, got = query(clean.archive_dir.parent, VERSIONS), query(folder, VERSIONS)
     assert sorted(set(expected) - set(got)) == [], f"reports lost after a kill at capture {nth}"
     assert len(got) == len(set(got)) == len(expected), f"duplicate versions after a kill at capture {nth}"
@@ -89,8 +99,10 @@ def test_a_kill_loses_no_report(point: float, clean: Crawl, world_server: WorldS
 
 @pytest.mark.deep
 @pytest.mark.parametrize("point", DEEP_POINTS)
-def test_a_kill_anywhere_loses_no_report(point: float, clean: Crawl, world_server: WorldServer, tmp_path: Path) -> None:
-    killed_then_recrawled(point, clean, world_server, tmp_path)
+def test_a_kill_anywhere_in_a_crawl_of_the_whole_world_loses_no_report(
+    point: float, clean_world: Crawl, world_server: WorldServer, tmp_path: Path
+) -> None:
+    killed_then_recrawled(point, clean_world, world_server, tmp_path, {})
 
 
 def test_a_kill_while_304s_wait_for_their_batch_loses_no_report(
