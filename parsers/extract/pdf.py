@@ -43,7 +43,8 @@ from parsers.extract.limits import (
     check_size,
     ocr_scale,
 )
-from parsers.extract.pdfium_page import TextLayer, read_page
+from parsers.extract.pdf_fontless import FontlessReader
+from parsers.extract.pdfium_page import TextLayer, read_page, runs_at
 from parsers.extract.positioned import Page
 
 # pdfium is not thread-safe: one document at a time per process, whichever thread asks
@@ -60,7 +61,7 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
     with PDFIUM_LOCK:
         pdf = open_pdf(data)
         try:
-            reading = _read_pages(pdf, _cut_short(data))
+            reading = _read_pages(pdf, _cut_short(data), FontlessReader(data))
             title = _title(pdf)
         finally:
             pdf.close()
@@ -80,6 +81,7 @@ class _Reading:
     ocr_pages: list[int] = field(default_factory=list)
     unread: list[int] = field(default_factory=list)  # scans past the OCR caps
     scores: list[float] = field(default_factory=list)
+    unread_text: list[tuple[int, float, float]] = field(default_factory=list)  # page, x, y
     glyphs: Budget = field(default_factory=lambda: Budget("glyphs", MAX_GLYPHS))
     clock: OcrClock = field(default_factory=OcrClock)
 
@@ -99,6 +101,9 @@ class _Reading:
             out.append(f"OCR-derived: pages {', '.join(map(str, self.ocr_pages))} have no usable text layer")
         if self.unread:
             out.append(f"pages {', '.join(map(str, self.unread))} have no text layer and were not OCR'd (cap)")
+        if self.unread_text:
+            places = "; ".join(f"page {page} at ({x:.0f}, {y:.0f})" for page, x, y in self.unread_text)
+            out.append(f"text pdfium has no font to measure and pdfminer did not read was lost: {places}")
         return out + self.clock.warnings()
 
 
@@ -125,27 +130,41 @@ def _cut_short(data: bytes) -> bool:
     return b"%%EOF" not in data[-_EOF_WINDOW:]
 
 
-def _read_pages(pdf: pdfium.PdfDocument, cut_short: bool) -> _Reading:
+def _read_pages(pdf: pdfium.PdfDocument, cut_short: bool, fontless: FontlessReader) -> _Reading:
     reading = _Reading()
     Budget("pages", MAX_PAGES).spend(len(pdf))
-    for index in range(len(pdf)):
-        try:
-            page = pdf[index]
-        except pdfium.PdfiumError as error:
-            reason = "truncated" if cut_short else "corrupt"
-            raise ExtractionError(reason, f"page {index + 1} cannot be loaded: {error}") from error
-        try:
-            reading.pages.append(_content(page, index + 1, reading))
-        except pdfium.PdfiumError as error:
-            raise ExtractionError("corrupt", f"page {index + 1} cannot be read: {error}") from error
-        finally:
-            page.close()
+    try:
+        for index in range(len(pdf)):
+            _read_page(pdf, index, cut_short, fontless, reading)
+    finally:
+        fontless.close()
     return reading
 
 
-def _content(page: pdfium.PdfPage, number: int, reading: _Reading) -> Page:
+def _read_page(
+    pdf: pdfium.PdfDocument, index: int, cut_short: bool, fontless: FontlessReader, reading: _Reading
+) -> None:
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as error:
+        reason = "truncated" if cut_short else "corrupt"
+        raise ExtractionError(reason, f"page {index + 1} cannot be loaded: {error}") from error
+    try:
+        reading.pages.append(_content(page, index + 1, reading, fontless))
+    except pdfium.PdfiumError as error:
+        raise ExtractionError("corrupt", f"page {index + 1} cannot be read: {error}") from error
+    finally:
+        page.close()
+
+
+def _content(page: pdfium.PdfPage, number: int, reading: _Reading, fontless: FontlessReader) -> Page:
     """The page's text layer, or its OCR when it has none (up to the OCR cap)."""
     content, layer = read_page(page, number, reading.glyphs)
+    if layer.unmeasured:
+        glyphs, missed = fontless.glyphs(number, layer.unmeasured)
+        content.runs += runs_at(page, glyphs)
+        layer.glyphs += len(glyphs)
+        reading.unread_text += [(number, x, y) for x, y in missed]
     if not _needs_ocr(page, layer):
         return content
     if reading.ocr_spent():

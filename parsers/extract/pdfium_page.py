@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from parsers.extract.limits import MAX_DRAWING_OBJECTS, MAX_GLYPHS, Budget
+from parsers.extract.pdf_fontless import Glyph
 from parsers.extract.positioned import Page, Rule, Run
 
 _BLANKS = {0x7F, 0xA0, 0x3000, 0xFEFF, 0xFFFE}
@@ -43,6 +44,9 @@ class TextLayer:
 
     glyphs: int
     unreadable: int  # glyphs with no Unicode or in the private-use area (a broken ToUnicode map)
+    # origins (PDF user space) of text objects with no width, which the text page skips:
+    # a character pdfium has no font to measure (:mod:`pdf_fontless`)
+    unmeasured: list[tuple[float, float]] = field(default_factory=list)
 
 
 def read_page(page: pdfium.PdfPage, number: int, glyphs: Budget | None = None) -> tuple[Page, TextLayer]:
@@ -53,8 +57,14 @@ def read_page(page: pdfium.PdfPage, number: int, glyphs: Budget | None = None) -
         runs, layer = _glyphs(textpage, frame, glyphs or Budget("glyphs", MAX_GLYPHS))
     finally:
         textpage.close()
-    rules = _rules(page, frame, Budget(f"drawing objects on page {number}", MAX_DRAWING_OBJECTS))
+    rules = _rules(page, frame, Budget(f"drawing objects on page {number}", MAX_DRAWING_OBJECTS), layer.unmeasured)
     return Page(number, frame.width, frame.height, runs, rules, unit=1.0), layer
+
+
+def runs_at(page: pdfium.PdfPage, glyphs: Iterable[Glyph]) -> list[Run]:
+    """Glyphs read elsewhere (:mod:`pdf_fontless`) as runs in this page's coordinates."""
+    frame = _Frame(page)
+    return [Run(glyph.text, *frame.box(glyph.x0, glyph.y0, glyph.x1, glyph.y1)) for glyph in glyphs]
 
 
 class _Frame:
@@ -129,13 +139,14 @@ def _char_box(
     return left.value, bottom.value, right.value, top.value
 
 
-def _rules(page: pdfium.PdfPage, frame: _Frame, budget: Budget) -> list[Rule]:
+def _rules(page: pdfium.PdfPage, frame: _Frame, budget: Budget, unmeasured: list[tuple[float, float]]) -> list[Rule]:
+    """The page's ruling lines; the origins of its text objects with no width go to ``unmeasured``."""
     rules: list[Rule] = []
     raw = page.raw
     count = max(pdfium_c.FPDFPage_CountObjects(raw), 0)
     budget.spend(count)
     objects = (pdfium_c.FPDFPage_GetObject(raw, i) for i in range(count))
-    _walk(objects, _IDENTITY, frame, rules, 0, budget)
+    _walk(objects, _IDENTITY, frame, _Found(rules, unmeasured), 0, budget)
     return rules
 
 
@@ -146,20 +157,35 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple[float, float, float, float, float, float]
 
 
-def _walk(
-    objects: Iterable[Handle], parent: Matrix, frame: _Frame, rules: list[Rule], depth: int, budget: Budget
-) -> None:
+@dataclass(slots=True)
+class _Found:
+    rules: list[Rule]
+    unmeasured: list[tuple[float, float]]
+
+
+def _walk(objects: Iterable[Handle], parent: Matrix, frame: _Frame, found: _Found, depth: int, budget: Budget) -> None:
     for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             budget.spend(max(pdfium_c.FPDFPath_CountSegments(obj), 0))
-            rules.extend(_path_rules(obj, parent, frame))
+            found.rules.extend(_path_rules(obj, parent, frame))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and _no_width(obj):
+            *_, x, y = _compose(_matrix(obj), parent)
+            found.unmeasured.append((x, y))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
             matrix = _compose(_matrix(obj), parent)
             count = max(pdfium_c.FPDFFormObj_CountObjects(obj), 0)
             budget.spend(count)
             children = (pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(count))
-            _walk(children, matrix, frame, rules, depth + 1, budget)
+            _walk(children, matrix, frame, found, depth + 1, budget)
+
+
+def _no_width(obj: Handle) -> bool:
+    """pdfium's text page skips a text object this narrow (its kSizeEpsilon is 1e-4)."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return False
+    return abs(right.value - left.value) < 1e-4
 
 
 def _matrix(obj: Handle) -> Matrix:
