@@ -56,6 +56,7 @@ from storage.warc_http import header_value
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 Headers = Sequence[tuple[str, str]]
+_INSERT_CAPTURE = insert(CaptureRow).returning(CaptureRow.id)  # built once, values bound: a crawl adds a row an answer
 LOOKUP_BATCH = 500  # URLs in one validator query: far below any database's limit of parameters
 
 
@@ -229,12 +230,14 @@ class Archive:
         size = None if sha256 is None else self._raw_size(sha256)
 
         def insert(session: Session) -> int:
+            connection = session.connection()
             if sha256 is not None and size is not None:
                 relative = self.raw.relative_path(sha256)
-                ensure_document(session.connection(), sha256, columns["content_type"], size, relative, self.clock())
+                ensure_document(connection, sha256, columns["content_type"], size, relative, self.clock())
                 if finishes:
-                    finish_captures(session.connection(), url, sha256)
-            return _added_id(session, CaptureRow(**columns))
+                    finish_captures(connection, url, sha256)
+            added: int = connection.execute(_INSERT_CAPTURE, columns).scalar_one()
+            return added
 
         return self.transact(f"record the capture of {url}", insert)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -54,6 +55,7 @@ AGENCY, ALIAS, REPORT, VERSION = (
     cast(Table, VersionRow.__table__),
 )
 SOURCE, CHECK = cast(Table, VersionSourceRow.__table__), cast(Table, CheckResultRow.__table__)
+_INSERT_VERSION = insert(VERSION).returning(VERSION.c.id)  # values bound at execution, not built in
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +181,15 @@ def ensure_document(
     """The document row of stored raw bytes; a second writer of the same bytes adds nothing."""
     media_type = clip(media_type, DocumentRow.media_type)
     values = {"sha256": sha256, "media_type": media_type, "size": size, "path": path, "stored_at": now}
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    connection.execute(dialect.insert(DocumentRow.__table__).values(**values).on_conflict_do_nothing())
+    connection.execute(_insert_document(connection.dialect.name), values)
+
+
+@cache
+def _insert_document(dialect_name: str) -> Any:
+    # Built once, values bound at execution: building a statement around each row's values
+    # cost more than running it (every capture and every version ensures its document).
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    return dialect.insert(DocumentRow.__table__).on_conflict_do_nothing()
 
 
 def reorder(
@@ -282,7 +291,7 @@ def _add_version(
         "last_seen_at": seen, "source_url": sighting.source_url, "list_url": sighting.list_url,
         "portal_id": sighting.portal_id,
     }  # fmt: skip
-    version_id = connection.execute(insert(VERSION).values(**values).returning(VERSION.c.id)).scalar_one()
+    version_id = connection.execute(_INSERT_VERSION, values).scalar_one()
     replace_derived_rows(connection, version_id, agency_id, prepared)
     return {"id": version_id, "created": True} | {
         name: values[name] for name in (*_SIBLING_COLUMNS[1:], "ordinal", "is_latest")
@@ -327,4 +336,4 @@ def _record_seen(
 def _add_source(connection: Connection, version_id: int, sighting: Sighting) -> None:
     seen = sighting.fetched_at
     values = {"version_id": version_id, "url": sighting.source_url, "list_url": sighting.list_url}
-    connection.execute(insert(SOURCE).values(first_seen_at=seen, last_seen_at=seen, seen_count=1, **values))
+    connection.execute(insert(SOURCE), values | {"first_seen_at": seen, "last_seen_at": seen, "seen_count": 1})
