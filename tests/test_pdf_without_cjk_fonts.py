@@ -14,6 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from parsers.extract.pdf_fontless import FontlessReader
 from tests.conftest import PROJECT
 
 CHECK = """
@@ -40,13 +43,14 @@ seen_by_pdfium = textpage.get_text_range()
 textpage.close()
 document.close()
 read = pdf.read(data)
-print(json.dumps({"pdfium": seen_by_pdfium, "texts": [b.text for b in read.blocks], "warnings": read.warnings}))
+texts = [getattr(block, "text", None) or "".join(map("".join, block.rows)) for block in read.blocks]
+print(json.dumps({"pdfium": seen_by_pdfium, "texts": texts, "warnings": read.warnings}))
 """
 
 LINES = ["５", "中", "1５", "合计 ５", "1"]
 
 
-def cjk_pdf() -> bytes:
+def cjk_pdf(rotation: int = 0) -> bytes:
     """Each line one text object in STSong-Light, not embedded (as iText portals write it)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -56,6 +60,7 @@ def cjk_pdf() -> bytes:
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     output = io.BytesIO()
     page = canvas.Canvas(output, invariant=1)
+    page.setPageRotation(rotation)
     for row, text in enumerate(LINES):
         page.setFont("STSong-Light", 10)
         page.drawString(100, 600 - 40 * row, text)
@@ -73,8 +78,8 @@ def read_without_fonts(tmp_path: Path, data: bytes) -> dict:
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
+    assert done.returncode == 0, done.stderr
     result: dict = json.loads(done.stdout)
     return result
 
@@ -84,3 +89,21 @@ def test_single_cjk_characters_are_read_without_a_cjk_font(tmp_path: Path) -> No
     assert "中" not in result["pdfium"]  # the machine of the test lost them, as one without fonts does
     assert "".join(result["texts"]).replace(" ", "") == "".join(LINES).replace(" ", "")
     assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_they_are_found_on_a_turned_page(tmp_path: Path, rotation: int) -> None:
+    """pdfminer turns a page by its /Rotate before it places characters; pdfium does not."""
+    result = read_without_fonts(tmp_path, cjk_pdf(rotation))
+    assert sorted("".join(result["texts"]).replace(" ", "")) == sorted("".join(LINES).replace(" ", ""))
+    assert result["warnings"] == []
+
+
+def test_an_object_pdfminer_finds_nothing_at_is_named() -> None:
+    reader = FontlessReader(cjk_pdf())
+    try:
+        glyphs, missed = reader.glyphs(1, [(100.0, 600.0), (300.0, 300.0)])
+    finally:
+        reader.close()
+    assert [glyph.text for glyph in glyphs] == ["５"]
+    assert missed == [(300.0, 300.0)]

@@ -13,6 +13,7 @@ pdfplumber) only when a page has such an object: ~50 ms a page, on those pages a
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,14 +46,16 @@ class FontlessReader:
         pdfminer finds none (a loss the caller names)."""
         if self._pdf is None:
             self._pdf = pdfplumber.open(io.BytesIO(self.data))
-        chars = self._pdf.pages[number - 1].chars
+        page = self._pdf.pages[number - 1]
+        to_user = _user_space(page.page_obj.mediabox, page.page_obj.rotate)
+        chars = [(to_user(*char["matrix"][4:]), char) for char in page.chars]
         found: list[Glyph] = []
         missed: list[Origin] = []
         for x, y in origins:
-            here = [char for char in chars if _at(char, x, y)]
+            here = [char for origin, char in chars if _near(origin, (x, y))]
             if not here:
                 missed.append((x, y))
-            found += [_glyph(char, x, y) for char in here if char["text"].strip()]
+            found += [_glyph(char, to_user) for char in here if char["text"].strip()]
         return found, missed
 
     def close(self) -> None:
@@ -60,12 +63,24 @@ class FontlessReader:
             self._pdf.close()
 
 
-def _at(char: Char, x: float, y: float) -> bool:
-    origin_x, origin_y = char["matrix"][4:]
-    return bool(abs(origin_x - x) <= _SAME_POINT and abs(origin_y - y) <= _SAME_POINT)
+def _user_space(mediabox: tuple[float, float, float, float], rotate: int) -> Callable[[float, float], Origin]:
+    """The inverse of the matrix pdfminer puts before a page's content (``process_page``):
+    its coordinates, turned by /Rotate and moved by the media box, back to PDF user space."""
+    x0, y0, x1, y1 = mediabox
+    if rotate == 90:
+        return lambda x, y: (x1 - y, x + y0)
+    if rotate == 180:
+        return lambda x, y: (x1 - x, y1 - y)
+    if rotate == 270:
+        return lambda x, y: (y + x0, y1 - x)
+    return lambda x, y: (x + x0, y + y0)
 
 
-def _glyph(char: Char, x: float, y: float) -> Glyph:
-    """pdfminer's box moved onto pdfium's origin (its y0/y1 share the matrix's space)."""
-    base = char["matrix"][5]
-    return Glyph(char["text"], x, y + char["y0"] - base, x + char["x1"] - char["x0"], y + char["y1"] - base)
+def _near(a: Origin, b: Origin) -> bool:
+    return abs(a[0] - b[0]) <= _SAME_POINT and abs(a[1] - b[1]) <= _SAME_POINT
+
+
+def _glyph(char: Char, to_user: Callable[[float, float], Origin]) -> Glyph:
+    """pdfminer's box of the character, in user space."""
+    (ax, ay), (bx, by) = to_user(char["x0"], char["y0"]), to_user(char["x1"], char["y1"])
+    return Glyph(char["text"], min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
