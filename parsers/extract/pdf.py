@@ -7,7 +7,9 @@ a page; running it only on pages with tables would still be ~10x. So pdfium
 in C, and pdfplumber's table algorithm turns the lines into cells (:mod:`lattice`):
 the whole read is ~2x pdftotext. The layout (lines, paragraphs, text-aligned tables,
 page furniture, tables over page breaks) is shared with OFD and OCR
-(:mod:`page_layout`, :mod:`stitch`).
+(:mod:`page_layout`, :mod:`stitch`). The reading does not depend on the machine's fonts:
+the characters pdfium skips when it has no CJK font to measure a font the file does not
+embed are read by pdfminer (:mod:`pdf_fontless`); any it cannot find are named in a warning.
 
 A page with no text layer (a scan: fewer than a handful of glyphs and an image over
 much of the page) or an unreadable one (a broken ToUnicode map: more private-use or
