@@ -36,6 +36,7 @@ _HUGE_GLYPH = 60.0  # points: no glyph of a report is this big; pdfium's loose b
 _THIN = 2.5  # points: a filled shape this thin is a drawn line
 _WHITE = 235  # 0-255: paint this light on a white page is not seen
 _MAX_DEPTH = 8
+_SKIPPED_WIDTH = 0.01  # points: pdfium's kSizeEpsilon
 
 
 @dataclass(slots=True)
@@ -181,11 +182,12 @@ def _walk(objects: Iterable[Handle], parent: Matrix, frame: _Frame, found: _Foun
 
 
 def _no_width(obj: Handle) -> bool:
-    """pdfium's text page skips a text object this narrow (its kSizeEpsilon is 1e-4)."""
+    """pdfium's text page skips a text object this narrow: ``CPDF_TextPage::ProcessTextObject``
+    drops one whose rect is less than its ``kSizeEpsilon`` (0.01) wide."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return False
-    return abs(right.value - left.value) < 1e-4
+    return abs(right.value - left.value) < _SKIPPED_WIDTH
 
 
 def _matrix(obj: Handle) -> Matrix:
