@@ -6,6 +6,10 @@ reached, the gap is a finding the archive keeps (``coverage_finding``), so that 
 published nothing for 2011-2015" can be told apart from a list the crawler could not read
 to its end.
 
+The entries reached from a page are those it shows as rows (``crawler.roles.listed_links``),
+not its menus and footers: counted, a site's menu of a dozen links on every page would make
+a list of 19 whose second page was lost look read to its end.
+
 A page count states entries only through the rows of a page, and a list repeats some
 entries on every page (置顶 items pinned to each page, its menus): reached from two pages
 or more, those are counted once, and a page's rows are the entries it alone shows.

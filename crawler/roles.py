@@ -17,15 +17,15 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from parsel import Selector
 from scrapy.http import Response
 
 from crawler.pagination import fewest_entries, is_markup, list_pages, stated_pages
 from crawler.scripts import inline_scripts, script_lists
-from crawler.spiders.links import script_api_lists
+from crawler.spiders.links import Link, anchor_links, record_links, script_api_lists
 
 DATED_RUN = 3  # rows of a list: three dated links side by side make a list, one is a 相关文章 box
 ARTICLE_BODY = 150  # characters of body text an article shows at least
@@ -47,17 +47,35 @@ _TITLE_SELECTORS = ("meta[name=ArticleTitle]::attr(content)", "h1 ::text", ".tit
 
 def dated_run(response: Response) -> int:
     """The most rows of one shape (same tag path) that each hold one link and a date."""
+    return len(_dated_rows(response))
+
+
+def _dated_rows(response: Response) -> list[Selector]:
+    """The rows of the longest run of one shape (same tag path) that each hold one link and a date."""
     if not is_markup(response):
-        return 0
-    runs: Counter[str] = Counter()
+        return []
+    runs: dict[str, list[Selector]] = {}
     for row in response.css(_ROW):
         if len(row.css("a[href]")) != 1 or len(row.css(_ROW)) > 1:  # css() counts the row itself
             continue
         parent = row.root.getparent()
         if parent is not None and _DATE.search("".join(row.css("::text").getall())):
             # by the parent's shape, not the parent: a list grouped by year is one list in several <ul>
-            runs[re.sub(r"\[\d+\]", "", row.root.getroottree().getpath(parent))] += 1
-    return max(runs.values(), default=0)
+            runs.setdefault(re.sub(r"\[\d+\]", "", row.root.getroottree().getpath(parent)), []).append(row)
+    return max(runs.values(), key=len, default=[])
+
+
+def listed_links(response: Response, links: list[Link]) -> list[Link]:
+    """Of a list page's ``links``, its entries, as a stated size counts them: those of its run
+    of dated rows (``DATED_RUN`` at least) and of its inline datastore's records, not its menus
+    and footers; all of them on a page without such a run (a JSON answer's are its rows; in
+    markup without dated rows, a list cannot be told from a menu)."""
+    rows = _dated_rows(response)
+    if len(rows) < DATED_RUN:
+        return links
+    anchors = [anchor for row in rows for anchor in row.css("a[href]")]
+    shown = {link.url for link in anchor_links(response.url, anchors) + record_links(response)}
+    return [link for link in links if link.url in shown]
 
 
 def page_role(response: Response) -> str:

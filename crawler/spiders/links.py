@@ -123,9 +123,14 @@ def page_links(response: Response) -> list[Link]:
     """Every followable link of an HTML page, with those of an inline Hanweb datastore."""
     if not is_markup(response):
         return []
-    links = _anchors(response.url, response.css("a[href]"))
+    return anchor_links(response.url, response.css("a[href]")) + record_links(response)
+
+
+def record_links(response: Response) -> list[Link]:
+    """The links of the records of a page's inline Hanweb datastore: each record is an entry."""
+    links = []
     for fragment in hanweb_records(response.text):
-        links += _anchors(response.url, Selector(text=fragment).css("a[href]"))
+        links += anchor_links(response.url, Selector(text=fragment).css("a[href]"))
     return links
 
 
@@ -161,7 +166,8 @@ def drawn_links(exchanges: Iterable[Exchange], views: Iterable[View]) -> list[Li
     return list({link.url: link for link in links}.values())
 
 
-def _anchors(base: str, anchors: Any) -> list[Link]:
+def anchor_links(base: str, anchors: Any) -> list[Link]:
+    """The followable links of ``anchors`` (``a[href]`` selectors), read against ``base``."""
     links = []
     for anchor in anchors:
         href = anchor.attrib.get("href", "").strip()

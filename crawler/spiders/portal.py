@@ -52,7 +52,7 @@ from crawler.jsread import MAX_SCRIPT_BYTES
 from crawler.pagewalk import settle, timers_settled, walk_pages
 from crawler.pagination import is_markup
 from crawler.portals import BUNDLED_REGISTRY, Portal, load_registry, select
-from crawler.roles import is_report_shell, page_role
+from crawler.roles import is_report_shell, listed_links, page_role
 from crawler.routes import routed
 from crawler.scripts import Api, inline_scripts, linked_scripts, read_lists, script_lists
 from crawler.shells import detail_page, detail_request, report_answer, shell_meta, shell_report
@@ -170,7 +170,9 @@ class PortalSpider(scrapy.Spider):
         key = list_key(response.meta, list_url)
         pages = [] if api is not None else list(self._other_pages(portal, response))
         paged = {request.url for request in pages}  # the page bar's links: this list's pages, not columns of their own
-        yield from self._follow(portal, [link for link in entries if link.url not in paged], list_url, key)
+        listed = [link for link in entries if link.url not in paged]
+        self._reach(key, listed_links(response, listed), list_url)
+        yield from self._follow(portal, listed, list_url)
         if api is not None:
             yield from self._api_pages(portal, response, api, entries)
             return
@@ -202,7 +204,8 @@ class PortalSpider(scrapy.Spider):
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
         links = drawn_links(recording.finished(), walk.views)
-        for request in self._follow(portal, links, response.url, list_key(response.meta, response.url)):
+        self._reach(list_key(response.meta, response.url), links, response.url)
+        for request in self._follow(portal, links, response.url):
             yield request
 
     async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
@@ -341,11 +344,15 @@ class PortalSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------------
 
-    def _follow(self, portal: Portal, links: list[Link], list_url: str, key: str) -> Output:
-        """Each report and sub-column a list links; every entry (a notice too: a stated size counts
-        it) towards list ``key``'s coverage."""
+    def _reach(self, key: str, entries: list[Link], page_url: str) -> None:
+        """Each entry page ``page_url`` shows (a notice too: a stated size counts it) towards list
+        ``key``'s coverage."""
+        for link in entries:
+            self.coverage.reach(key, link.url, page_url)
+
+    def _follow(self, portal: Portal, links: list[Link], list_url: str) -> Output:
+        """Each report and sub-column a list links."""
         for link in links:
-            self.coverage.reach(key, link.url, list_url)
             if is_report_link(link, portal.hints.report_link_pattern):
                 self._count(portal.id, "list_entries")
                 yield self._report_request(portal, link, list_url)

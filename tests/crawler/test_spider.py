@@ -297,7 +297,28 @@ def test_an_entry_pinned_on_every_page_of_a_list_read_to_its_end_is_no_finding(s
 
 
 def test_entries_pinned_above_every_page_do_not_hide_a_page_lost(spider: PortalSpider) -> None:
-    """2 entries above every page's 7 rows: 3 pages hold 17 at least; the last lost, 16 reached."""
+    """2 links above every page's 7 rows, outside them: 3 pages of rows hold 15 at least; the
+    last lost, 14 reached (the box counts on neither side)."""
     first, second, _ = pinned_list([7, 7, 1], above=PINNED_BOX)
     crawl_list(spider, [first, second, None])
-    assert findings(spider) == [(LIST, 17, 16)]
+    assert findings(spider) == [(LIST, 15, 14)]
+
+
+MENU = '<ul class="nav">' + "".join(f'<li><a href="/lm{n}/index.html">栏目{n}</a></li>' for n in range(12)) + "</ul>"
+
+
+def sized_list(rows: list[int], total: int) -> list[str]:
+    """``pinned_list``'s pages under the site's menu of 12 links, stating ``total`` entries."""
+    return [f'{MENU}{body}<div class="page">共{total}条</div>' for body in pinned_list(rows)]
+
+
+def test_a_page_lost_from_a_list_stating_its_size_is_a_finding_its_menu_does_not_hide(spider: PortalSpider) -> None:
+    """共19条 of 10 rows a page under 12 menu links: page 2 lost, 10 entries reached (not 22)."""
+    first, _ = sized_list([10, 9], 19)
+    crawl_list(spider, [first, None])
+    assert findings(spider) == [(LIST, 19, 10)]
+
+
+def test_a_list_stating_its_size_read_to_its_end_under_a_menu_is_no_finding(spider: PortalSpider) -> None:
+    crawl_list(spider, sized_list([10, 9], 19))
+    assert findings(spider) == []
