@@ -5,26 +5,37 @@ reads as a document of several pages, and a table that runs over two of its page
 joined like a PDF's. The scale of the page (needed for the tolerances of table finding)
 is the image's own dpi where it states a plausible one, else the width of an A4 page.
 
-Pillow decodes one frame at a time, and each is read before the next is decoded. The
-pixel count of a frame is capped before it is decoded (a small PNG can claim a 50,000 x
-50,000 canvas), as are the number of frames and the pixels of all of them; a frame
-larger than OCR needs is reduced to ``MAX_OCR_PIXELS``, and frames left when the
-document has spent ``MAX_OCR_SECONDS`` of OCR on the clock are named in a warning.
+Pillow decodes one frame at a time, when OCR asks for it (:mod:`ocr_queue`: frames
+showing ruled tables first when not all are likely to fit the caps). The pixel count of
+a frame is capped before it is decoded (a small PNG can claim a 50,000 x 50,000 canvas),
+as are the number of frames and the pixels of all of them; a frame larger than OCR needs
+is reduced to ``MAX_OCR_PIXELS``, and frames left unread when the document has spent
+``MAX_OCR_SECONDS`` of OCR on the clock or read ``max_ocr_pages`` are named in a warning.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 
+import cv2
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from parsers.document import Document
 from parsers.errors import ExtractionError
-from parsers.extract import ocr, page_layout, stitch
-from parsers.extract.limits import MAX_INPUT_BYTES, MAX_OCR_PIXELS, Budget, OcrClock, check_size
+from parsers.extract import ocr, ocr_queue, page_layout, stitch
+from parsers.extract.limits import (
+    MAX_INPUT_BYTES,
+    MAX_OCR_PAGES,
+    MAX_OCR_PIXELS,
+    Budget,
+    OcrClock,
+    check_size,
+)
 
 MAX_PIXELS = 60_000_000  # a page at 600 dpi is 35 Mpx
 MAX_FRAMES = 200
@@ -33,17 +44,20 @@ _A4_INCHES = (8.27, 11.69)
 _PLAUSIBLE_DPI = range(72, 1201)
 
 
-def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
+def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_ocr_pages: int = MAX_OCR_PAGES) -> Document:
     check_size(data, max_bytes)
-    pages, warnings, clock = [], ["OCR-derived"], OcrClock()
-    for number, (pixels, dpi) in enumerate(_frames(data), start=1):
-        if clock.spent():
-            warnings.append(f"frames from {number} on were not OCR'd (time cap)")
-            break
-        pages.append(ocr.read_page(pixels, number, dpi, clock))
+    with _decoding():
+        image = Image.open(io.BytesIO(data))
+        count = _count_frames(image)
+    scans = [ocr_queue.Scan(index + 1, functools.partial(_frame, image, index)) for index in range(count)]
+    clock = OcrClock()
+    reading = ocr_queue.read(scans, clock, max_ocr_pages)
+    warnings = ["OCR-derived"]
+    if reading.unread:
+        warnings.append(f"frames {', '.join(map(str, reading.unread))} were not OCR'd (cap)")
     warnings += clock.warnings()
-    blocks = stitch.assemble([page_layout.analyse(page) for page in pages])
-    confidence = ocr.mean_confidence(pages)
+    blocks = stitch.assemble([page_layout.analyse(page) for page in reading.pages])
+    confidence = ocr.mean_confidence(reading.pages)
     return Document(
         blocks=blocks,
         source_format="image",
@@ -52,13 +66,21 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
     )
 
 
-def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
-    """Each frame in grey, with its dpi, decoded when the one before has been read."""
+def _frame(image: Image.Image, index: int, dpi: float | None) -> tuple[np.ndarray, float]:
+    """Frame ``index`` in grey as OCR reads it (or at ``dpi``, when lower), and its dpi."""
+    with _decoding():
+        image.seek(index)
+        pixels, stated = _decode(image, image.info.get("dpi"))
+    if dpi is None or stated <= dpi:
+        return pixels, stated
+    return cv2.resize(pixels, None, fx=dpi / stated, fy=dpi / stated, interpolation=cv2.INTER_AREA), dpi
+
+
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """Pillow's errors on a bad image as the named errors they stand for."""
     try:
-        image = Image.open(io.BytesIO(data))
-        for index in range(_count_frames(image)):
-            image.seek(index)
-            yield _decode(image, image.info.get("dpi"))
+        yield
     except Image.DecompressionBombError as error:
         raise ExtractionError("too_large", str(error)) from error
     except UnidentifiedImageError as error:

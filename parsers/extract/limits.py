@@ -15,8 +15,9 @@ errors ends the read instead of exhausting memory:
 What a document asks for once it is open is counted against a :class:`Budget` (pages,
 glyphs, drawing objects, frames, pixels): a few kilobytes of OFD or PDF can ask for
 millions of any of them. OCR renders a page at no more than ``MAX_OCR_PIXELS`` whatever
-size the page claims (:func:`ocr_scale`), and stops when the document's :class:`OcrClock`
-has run ``MAX_OCR_SECONDS``, between pages and inside one (a page of 700 ruled cells,
+size the page claims (:func:`ocr_scale`), reads at most ``MAX_OCR_PAGES`` pages of a
+document, and stops when the document's :class:`OcrClock` has run ``MAX_OCR_SECONDS``,
+between pages and inside one (a page of 700 ruled cells,
 each read twice, took two minutes); what is left unread is named in a warning.
 
 The caps are module constants; readers take them as keyword defaults so a caller (or a
@@ -57,6 +58,7 @@ MAX_OCR_PIXELS = 9_000_000  # an A3 page at 200 dpi is 7.8 Mpx
 # scanned page takes 3-6 s, so a scan of more than 5-10 pages is read in part, and its
 # warning names the pages left.
 MAX_OCR_SECONDS = 30.0
+MAX_OCR_PAGES = 60  # of a document: a scanned 500-page annex is not read to the end
 
 # What zipfile and zlib raise on a damaged archive (a wrong CRC, bad deflate data, an
 # unknown zip version, a directory pointing past the end).

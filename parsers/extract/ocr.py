@@ -42,7 +42,7 @@ import numpy as np
 from parsers.errors import ExtractionError
 from parsers.extract import lattice, scan
 from parsers.extract.limits import OcrClock
-from parsers.extract.positioned import SURE, Page, Run
+from parsers.extract.positioned import SURE, Page, Rule, Run
 
 THREADS = 1
 # rapidocr's recogniser sorts the lines it is given by width (np.argsort) and pads each
@@ -107,7 +107,28 @@ def _load() -> Any:
 def read_page(image: np.ndarray, number: int, dpi: float, clock: OcrClock) -> Page:
     """A greyscale page image (rows x columns, uint8) as a :class:`Page` in pixels of
     the straightened page, as much of it as ``clock`` leaves time for."""
-    gray = _gray(image)
+    gray, mask, rules, drawn, tables = _grid(_gray(image), dpi)
+    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi, _Budget(clock, number))
+    if clock.spent():
+        clock.cut_short(number)
+    else:
+        runs += _prose(gray, tables, dpi)
+    height, width = gray.shape
+    return Page(number, float(width), float(height), runs, rules, unit=dpi / 72)
+
+
+def has_ruled_table(image: np.ndarray, dpi: float) -> bool:
+    """Whether the page image draws a table of ruling lines: the grid :func:`read_page`
+    reads first, found without any recognition (a page image at ``SIGNAL_DPI`` takes
+    tens of milliseconds, against seconds to read the page)."""
+    return bool(_grid(_gray(image), dpi)[4])
+
+
+def _grid(
+    gray: np.ndarray, dpi: float
+) -> tuple[np.ndarray, np.ndarray, list[Rule], np.ndarray, list[list[lattice.Box]]]:
+    """The straightened page, its ink, its ruling lines (and their pixels), and the cells
+    of each table they draw."""
     mask = scan.ink(gray)
     angle = scan.skew(mask, dpi)
     if angle:
@@ -116,13 +137,7 @@ def read_page(image: np.ndarray, number: int, dpi: float, clock: OcrClock) -> Pa
     tolerance = _SNAP_POINTS * dpi / 72
     rules, drawn = scan.find_rules(mask, dpi, tolerance)
     tables = lattice.find_tables([(r.x0, r.top, r.x1, r.bottom) for r in rules], tolerance)
-    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi, _Budget(clock, number))
-    if clock.spent():
-        clock.cut_short(number)
-    else:
-        runs += _prose(gray, tables, dpi)
-    height, width = gray.shape
-    return Page(number, float(width), float(height), runs, rules, unit=dpi / 72)
+    return gray, mask, rules, drawn, tables
 
 
 class _Budget:

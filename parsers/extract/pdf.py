@@ -13,11 +13,12 @@ embed are read by pdfminer (:mod:`pdf_fontless`); any it cannot find are named i
 
 A page with no text layer (a scan: fewer than a handful of glyphs and an image over
 much of the page) or an unreadable one (a broken ToUnicode map: more private-use or
-unmapped glyphs than readable ones) is rendered at 200 dpi and read by OCR; the
-document then carries ``ocr_confidence`` and an ``OCR-derived`` warning. At most
-``MAX_OCR_PAGES`` pages of a file are OCR'd, for at most ``MAX_OCR_SECONDS`` on the
-clock, each rendered at no more than ``MAX_OCR_PIXELS`` (a page may claim to be 5 m
-wide); the rest are named in a warning. Pages, glyphs and drawing objects are counted against
+unmapped glyphs than readable ones) is rendered at 200 dpi and read by OCR once every
+text layer has been read; the document then carries ``ocr_confidence`` and an
+``OCR-derived`` warning. At most ``max_ocr_pages`` pages of a file are OCR'd, for at most
+``MAX_OCR_SECONDS`` on the clock, each rendered at no more than ``MAX_OCR_PIXELS`` (a
+page may claim to be 5 m wide), pages showing ruled tables first when not all are
+likely to fit (:mod:`ocr_queue`); the rest are named in a warning. Pages, glyphs and drawing objects are counted against
 the caps of :mod:`limits`.
 
 Errors: ``encrypted`` when a user password is needed (a PDF with only an owner
@@ -27,18 +28,21 @@ lost its end (no ``%%EOF``) and pdfium cannot rebuild it; ``corrupt`` otherwise.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from parsers.document import Document
 from parsers.errors import ExtractionError
-from parsers.extract import page_layout, stitch
+from parsers.extract import ocr_queue, page_layout, stitch
 from parsers.extract.limits import (
     MAX_GLYPHS,
     MAX_INPUT_BYTES,
+    MAX_OCR_PAGES,
     MAX_PAGES,
     Budget,
     OcrClock,
@@ -52,18 +56,18 @@ from parsers.extract.positioned import Page
 # pdfium is not thread-safe: one document at a time per process, whichever thread asks
 PDFIUM_LOCK = threading.Lock()
 OCR_DPI = 200
-MAX_OCR_PAGES = 60  # ~2-5 s a page: a scanned 500-page annex is not read to the end
 _MIN_GLYPHS = 10  # fewer glyphs than this on a page with a big image: a scan
 _MIN_IMAGE_SHARE = 0.25  # of the page area
 _EOF_WINDOW = 2048
 
 
-def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
+def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_ocr_pages: int = MAX_OCR_PAGES) -> Document:
     check_size(data, max_bytes)
     with PDFIUM_LOCK:
         pdf = open_pdf(data)
         try:
             reading = _read_pages(pdf, _cut_short(data), FontlessReader(data))
+            _ocr(pdf, reading, max_ocr_pages)
             title = _title(pdf)
         finally:
             pdf.close()
@@ -80,15 +84,13 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
 @dataclass(slots=True)
 class _Reading:
     pages: list[Page] = field(default_factory=list)
+    scans: list[int] = field(default_factory=list)  # pages that need OCR
     ocr_pages: list[int] = field(default_factory=list)
     unread: list[int] = field(default_factory=list)  # scans past the OCR caps
     scores: list[float] = field(default_factory=list)
     unread_text: list[tuple[int, float, float]] = field(default_factory=list)  # page, x, y
     glyphs: Budget = field(default_factory=lambda: Budget("glyphs", MAX_GLYPHS))
     clock: OcrClock = field(default_factory=OcrClock)
-
-    def ocr_spent(self) -> bool:
-        return self.clock.spent() or len(self.ocr_pages) >= MAX_OCR_PAGES
 
     def confidence(self) -> float | None:
         if not self.ocr_pages:
@@ -146,11 +148,7 @@ def _read_pages(pdf: pdfium.PdfDocument, cut_short: bool, fontless: FontlessRead
 def _read_page(
     pdf: pdfium.PdfDocument, index: int, cut_short: bool, fontless: FontlessReader, reading: _Reading
 ) -> None:
-    try:
-        page = pdf[index]
-    except pdfium.PdfiumError as error:
-        reason = "truncated" if cut_short else "corrupt"
-        raise ExtractionError(reason, f"page {index + 1} cannot be loaded: {error}") from error
+    page = _load(pdf, index, cut_short)
     try:
         reading.pages.append(_content(page, index + 1, reading, fontless))
     except pdfium.PdfiumError as error:
@@ -159,23 +157,39 @@ def _read_page(
         page.close()
 
 
+def _load(pdf: pdfium.PdfDocument, index: int, cut_short: bool) -> pdfium.PdfPage:
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError as error:
+        reason = "truncated" if cut_short else "corrupt"
+        raise ExtractionError(reason, f"page {index + 1} cannot be loaded: {error}") from error
+
+
 def _content(page: pdfium.PdfPage, number: int, reading: _Reading, fontless: FontlessReader) -> Page:
-    """The page's text layer, or its OCR when it has none (up to the OCR cap)."""
+    """The page's text layer; a page that needs OCR is noted for :func:`_ocr`."""
     content, layer = read_page(page, number, reading.glyphs)
     if layer.unmeasured:
         glyphs, missed = fontless.glyphs(number, layer.unmeasured)
         content.runs += runs_at(page, glyphs)
         layer.glyphs += len(glyphs)
         reading.unread_text += [(number, x, y) for x, y in missed]
-    if not _needs_ocr(page, layer):
-        return content
-    if reading.ocr_spent():
-        reading.unread.append(number)
-        return content
-    content = _ocr_page(page, number, reading.clock)
-    reading.ocr_pages.append(number)
-    reading.scores += [run.confidence for run in content.runs]
+    if _needs_ocr(page, layer):
+        reading.scans.append(number)
     return content
+
+
+def _ocr(pdf: pdfium.PdfDocument, reading: _Reading, max_pages: int) -> None:
+    """The pages that need OCR read by it (up to the OCR caps); a page left unread keeps
+    what its text layer had."""
+    if not reading.scans:
+        return
+    scans = [ocr_queue.Scan(number, functools.partial(_render, pdf, number)) for number in reading.scans]
+    done = ocr_queue.read(scans, reading.clock, max_pages)
+    for content in done.pages:
+        reading.pages[content.number - 1] = content
+        reading.ocr_pages.append(content.number)
+        reading.scores += [run.confidence for run in content.runs]
+    reading.unread = done.unread
 
 
 def _needs_ocr(page: pdfium.PdfPage, layer: TextLayer) -> bool:
@@ -194,17 +208,21 @@ def _image_share(page: pdfium.PdfPage) -> float:
     return share
 
 
-def _ocr_page(page: pdfium.PdfPage, number: int, clock: OcrClock) -> Page:
-    from parsers.extract import ocr  # onnxruntime and the models load only when a scan needs them
-
-    width, height = page.get_size()
-    scale = ocr_scale(width, height, OCR_DPI)
-    bitmap = page.render(scale=scale, grayscale=True)
+def _render(pdf: pdfium.PdfDocument, number: int, dpi: float | None) -> tuple[np.ndarray, float]:
+    """Page ``number`` in grey at ``OCR_DPI`` (or ``dpi``, when lower), and its dpi."""
+    page = _load(pdf, number - 1, cut_short=False)
     try:
-        image = bitmap.to_numpy().copy()
+        width, height = page.get_size()
+        scale = min(ocr_scale(width, height, OCR_DPI), (dpi or OCR_DPI) / 72)
+        bitmap = page.render(scale=scale, grayscale=True)
+        try:
+            return bitmap.to_numpy().copy(), scale * 72
+        finally:
+            bitmap.close()
+    except pdfium.PdfiumError as error:
+        raise ExtractionError("corrupt", f"page {number} cannot be rendered: {error}") from error
     finally:
-        bitmap.close()
-    return ocr.read_page(image, number, scale * 72, clock)
+        page.close()
 
 
 def _title(pdf: pdfium.PdfDocument) -> str | None:

@@ -12,6 +12,7 @@ import io
 import socket
 
 import pytest
+from PIL import Image
 
 from fixtures.render.document import load_spec
 from parsers import tables as keys
@@ -85,9 +86,8 @@ def test_scanned_pdf_reads_table3_and_table4_exactly():
     assert missing_in_order(document, on_these_pages) == []  # the prose too, character for character
 
 
-def test_ocr_page_cap(monkeypatch):
-    monkeypatch.setattr(pdf, "MAX_OCR_PAGES", 1)
-    document = pdf.read(SCANNED.read_bytes())
+def test_ocr_page_cap():
+    document = pdf.read(SCANNED.read_bytes(), max_ocr_pages=1)
     assert {block.page for block in document.blocks} == {1}
     assert any("not OCR'd" in warning for warning in document.warnings)
 
@@ -97,7 +97,7 @@ def test_ocr_time_cap_between_pages(monkeypatch):
     document = pdf.read(SCANNED.read_bytes())
     assert document.blocks == []
     assert any("pages 1, 2 have no text layer and were not OCR'd" in warning for warning in document.warnings)
-    assert any("frames from 1 on were not OCR'd" in w for w in image.read(TIFF.read_bytes()).warnings)
+    assert any("frames 1, 2 were not OCR'd (cap)" in w for w in image.read(TIFF.read_bytes()).warnings)
 
 
 class _Questions(limits.OcrClock):
@@ -116,7 +116,6 @@ def test_ocr_time_cap_inside_a_page(tmp_path):
     """A page of 682 cells of scribbles (each read twice before) is read a batch of cells
     at a time while the clock lasts, and named as cut short."""
     import numpy as np
-    from PIL import Image
 
     from fixtures.hostile import build
 
@@ -182,8 +181,6 @@ def test_pixel_cap(monkeypatch):
 
 
 def test_blank_page_has_no_text():
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("L", (827, 1169), 255).save(buffer, "PNG")
     document = image.read(buffer.getvalue())
@@ -204,3 +201,42 @@ def test_the_skew_of_a_ruled_page_is_found_up_to_three_degrees(dpi: int, degrees
     data = scanned(generated(0)[1], Scan(dpi=dpi, skew=degrees))
     gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert scan.skew(scan.ink(gray), dpi) == pytest.approx(degrees, abs=0.15)
+
+
+_PROSE_LINE = "本机关认真贯彻落实政府信息公开条例，主动公开政府信息，回应社会关切。"
+
+
+def _report_scanned_tables_last(prose_pages: int) -> list[Image.Image]:
+    """A scanned report whose first pages are prose only and whose last page holds
+    tables 三 and 四 (drawn at 150 dpi as ``fixtures.render.scan`` draws a page)."""
+    from dataclasses import replace
+
+    from fixtures.render.document import Block
+    from fixtures.render.scan import draw, generated
+
+    _, tables = generated(11)
+    prose = replace(tables, title=(), blocks=tuple(Block("heading", _PROSE_LINE) for _ in range(30)))
+    return [draw(prose, 150) for _ in range(prose_pages)] + [draw(tables, 150)]
+
+
+def _has_table3(document) -> bool:
+    return any(any("本年新收" in cell for row in rows for cell in row) for rows in tables_of(document))
+
+
+def test_scanned_table_pages_are_read_first_when_not_all_fit():
+    """Only one page of five fits the cap: the table page (the last) is read, and the
+    prose pages before it are named unread; before, page 1 was read and the tables lost."""
+    first, *rest = _report_scanned_tables_last(4)
+    tiff, scan_pdf = io.BytesIO(), io.BytesIO()
+    first.save(tiff, "TIFF", save_all=True, append_images=rest, dpi=(150, 150))
+    first.save(scan_pdf, "PDF", save_all=True, append_images=rest, resolution=150)
+
+    from_tiff = image.read(tiff.getvalue(), max_ocr_pages=1)
+    assert _has_table3(from_tiff)
+    assert {block.page for block in from_tiff.blocks} == {5}
+    assert "frames 1, 2, 3, 4 were not OCR'd (cap)" in from_tiff.warnings
+
+    from_pdf = pdf.read(scan_pdf.getvalue(), max_ocr_pages=1)
+    assert _has_table3(from_pdf)
+    assert {block.page for block in from_pdf.blocks} == {5}
+    assert "pages 1, 2, 3, 4 have no text layer and were not OCR'd (cap)" in from_pdf.warnings
