@@ -38,9 +38,4 @@ def test_parse_prints_the_expected_record(name: str) -> None:
         assert result.exit_code == 2 and f"({expected['error']})" in result.stderr
     else:
         assert result.exit_code == 0, result.output
-        record = json.loads(result.stdout)
-        # The recogniser's mean confidence moves in its 4th decimal between runs of the
-        # same build (onnxruntime's float sums); every cell and word must still match.
-        if expected.get("ocr_confidence") is not None:
-            assert record.pop("ocr_confidence") == pytest.approx(expected.pop("ocr_confidence"), abs=0.005)
-        assert record == expected
+        assert json.loads(result.stdout) == expected
