@@ -4,13 +4,15 @@ Each target mutates a small seed of its format (bytes flipped, cut, repeated, in
 and parses it in a worker (``parsers.worker``), as a crawl would: what comes back must be
 a report or a ``ParseError``, never a reader's unexpected exception (``ReaderCrash``).
 ``make test`` runs a few examples each; ``make fuzz`` (``HYPOTHESIS_PROFILE=fuzz``) runs
-many.
+many. The formats read through LibreOffice (DOC, WPS, ET) may cost a conversion (~1-2 s) an
+example, so each profile gives them fewer.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +22,7 @@ from PIL import Image
 
 from parsers.errors import ParseError
 from parsers.worker import Limits, Worker
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, skip_or_fail
 
 settings.register_profile(
     "quick", max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -29,6 +31,7 @@ settings.register_profile(
     "fuzz", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
+CONVERTED_EXAMPLES = {"quick": 3, "fuzz": 40}
 DOCUMENTS = FIXTURES / "documents"
 
 
@@ -52,9 +55,14 @@ SEEDS = {
     "docx": lambda: (DOCUMENTS / "docx" / "report-2021.docx").read_bytes(),
     "xlsx": lambda: (DOCUMENTS / "xlsx" / "report-2021.xlsx").read_bytes(),
     "ofd": lambda: (DOCUMENTS / "ofd" / "report-2021.ofd").read_bytes(),
+    "xls": lambda: (DOCUMENTS / "xls" / "report-2021.xls").read_bytes(),
+    "doc": lambda: (DOCUMENTS / "doc" / "report-2021.doc").read_bytes(),
+    "wps": lambda: (DOCUMENTS / "wps" / "report-2021.wps").read_bytes(),
+    "et": lambda: (DOCUMENTS / "et" / "report-2021.et").read_bytes(),
     "image": _png,
     "tiff": _tiff,
 }
+CONVERTED = {"doc", "wps", "et"}  # read by LibreOffice
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +103,15 @@ def outcome(worker: Worker, data: bytes) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(SEEDS))
 def test_a_damaged_document_is_a_record_or_a_named_error(worker: Worker, kind: str) -> None:
+    converted = kind in CONVERTED
+    if converted and not shutil.which("soffice"):
+        skip_or_fail("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
     seed = SEEDS[kind]()
+    profile = settings.get_profile(PROFILE)
+    if converted:
+        profile = settings(profile, max_examples=CONVERTED_EXAMPLES.get(PROFILE, profile.max_examples))
 
-    @settings(settings.get_profile(PROFILE))
+    @settings(profile)
     @given(mutated(seed))
     def target(data: bytes) -> None:
         assert outcome(worker, data)
