@@ -8,6 +8,8 @@ character has no width, and pdfium's text page skips it, so a cell '５' reads a
 character codes through the PDF's own CMaps and needs no font: the page's characters at
 those objects' origins are read from it. The document opens in pdfminer (under
 pdfplumber) only when a page has such an object: ~50 ms a page, on those pages alone.
+A damaged file pdfium still reads may be one pdfminer cannot: then every such character
+is missed, and named by the caller, as one pdfminer does not find.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import pdfplumber
 from pdfplumber.pdf import PDF
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 Char = dict[str, Any]  # pdfplumber's character: text, x0, x1, y0, y1, matrix
 Origin = tuple[float, float]  # a text object's origin in PDF user space
@@ -44,11 +47,11 @@ class FontlessReader:
     def glyphs(self, number: int, origins: list[Origin]) -> tuple[list[Glyph], list[Origin]]:
         """The characters drawn at ``origins`` on page ``number``, and the origins where
         pdfminer finds none (a loss the caller names)."""
-        if self._pdf is None:
-            self._pdf = pdfplumber.open(io.BytesIO(self.data))
-        page = self._pdf.pages[number - 1]
-        to_user = _user_space(page.page_obj.mediabox, page.page_obj.rotate)
-        chars = [(to_user(*char["matrix"][4:]), char) for char in page.chars]
+        try:
+            to_user, page_chars = self._page(number)
+        except (PdfminerException, MalformedPDFException, IndexError):  # pdfminer cannot read it, or has fewer pages
+            return [], list(origins)
+        chars = [(to_user(*char["matrix"][4:]), char) for char in page_chars]
         found: list[Glyph] = []
         missed: list[Origin] = []
         for x, y in origins:
@@ -57,6 +60,12 @@ class FontlessReader:
                 missed.append((x, y))
             found += [_glyph(char, to_user) for char in here if char["text"].strip()]
         return found, missed
+
+    def _page(self, number: int) -> tuple[Callable[[float, float], Origin], list[Char]]:
+        if self._pdf is None:
+            self._pdf = pdfplumber.open(io.BytesIO(self.data))
+        page = self._pdf.pages[number - 1]
+        return _user_space(page.page_obj.mediabox, page.page_obj.rotate), page.chars
 
     def close(self) -> None:
         if self._pdf is not None:
