@@ -295,12 +295,27 @@ def _place_unlabeled(entries: list[tuple[str | None, list[str]]], warnings: list
             gap = [row for row in keys.APPLICATION_ROWS_2021[low + 1 : high] if row not in labelled]
             if "other" in labelled:  # the 2019 format: no sub-rows of （六）
                 gap = [row for row in gap if row not in keys.OTHER_SUBROWS]
+            if _other_heads_its_subrows(before, key, run, labelled):
+                # 2021 rows under a merged （六）其他处理: its label stood on the first
+                # sub-row and the other two lost theirs; the 2019 form has no row there
+                placed[-1] = (keys.OTHER_SUBROWS[0], placed[-1][1])
+                warnings.append(f"applications.{keys.OTHER_SUBROWS[0]}: read on the row labelled （六）其他处理")
+                gap = list(keys.OTHER_SUBROWS[1:])
             placed += _fill_gap(gap, run, before, key, warnings)
             run = []
         if key:
             placed.append((key, values))
             before = key
     return placed
+
+
+def _other_heads_its_subrows(before: str | None, after: str, run: list[list[str]], labelled: set[str]) -> bool:
+    return (
+        before == "other"
+        and after == "total"
+        and len(run) == len(keys.OTHER_SUBROWS) - 1
+        and not labelled & set(keys.OTHER_SUBROWS)
+    )
 
 
 def _fill_gap(

@@ -147,3 +147,23 @@ DEEP_SETTINGS = {**FAST_SETTINGS, "derandomize": False}
 @given(**SPECS, variant=quirks(), doc_format=st.sampled_from(sorted(RENDERERS)))
 def test_variants_read_back_deep(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
     check_variant(seed, format_version, variant, doc_format)
+
+
+def test_subrows_of_a_merged_other_that_lost_their_labels_are_placed() -> None:
+    # found by the deep profile: 2021 rows one cell a line, （六）其他处理 merged onto its
+    # first sub-row and the three sub-rows' own labels dropped; read as the 2019 single
+    # row, the other two were left null with no warning naming them
+    dropped = Quirks(
+        blank_zero=False,
+        merged_labels="merged",
+        numbers_as_text=False,
+        thousands=False,
+        full_width=False,
+        split_labels=False,
+        label_variants=False,
+        other_as_one_row=False,
+        page_break=None,
+        header_repeated=False,
+        labels_dropped=(20, 21, 22),
+    )
+    check_variant(0, "2021", dropped, "cell_per_line")
