@@ -27,7 +27,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from parsers.document import Document
 from parsers.errors import ExtractionError
-from parsers.extract import ocr, ocr_queue, page_layout, stitch
+from parsers.extract import ocr_queue, page_layout, stitch
 from parsers.extract.limits import (
     MAX_INPUT_BYTES,
     MAX_OCR_PAGES,
@@ -57,11 +57,10 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_ocr_pages: int = 
         warnings.append(f"frames {', '.join(map(str, reading.unread))} were not OCR'd (cap)")
     warnings += clock.warnings()
     blocks = stitch.assemble([page_layout.analyse(page) for page in reading.pages])
-    confidence = ocr.mean_confidence(reading.pages)
     return Document(
         blocks=blocks,
         source_format="image",
-        ocr_confidence=confidence if confidence is not None else 0.0,
+        ocr_confidence=ocr_queue.mean_confidence([run.confidence for page in reading.pages for run in page.runs]),
         warnings=warnings,
     )
 

@@ -271,8 +271,3 @@ def _split(text: str, x0: float, top: float, x1: float, bottom: float, score: fl
         at = start + len(word)
         runs.append(Run(word, x0 + start * step, top, x0 + at * step, bottom, score))
     return runs
-
-
-def mean_confidence(pages: list[Page]) -> float | None:
-    scores = [run.confidence for page in pages for run in page.runs]
-    return sum(scores) / len(scores) if scores else None

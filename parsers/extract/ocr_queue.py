@@ -30,6 +30,7 @@ SIGNAL_DPI = 100  # ruling lines of 0.75 pt still come out as lines; 72 dpi lost
 # a scanned page at its slowest (limits.MAX_OCR_SECONDS): more pages than the clock
 # reads at this pace are put in order; at worst the signal was looked at for nothing
 _SLOW_PAGE_SECONDS = 6.0
+CONFIDENCE_DECIMALS = 3
 
 # A page image in grey at no more than the dpi asked (None: as OCR reads it), and its dpi
 Render = Callable[[float | None], tuple[np.ndarray, float]]
@@ -80,3 +81,13 @@ def _in_order(scans: Sequence[Scan], clock: OcrClock, max_pages: int) -> list[Sc
         image, dpi = scan.render(SIGNAL_DPI)
         (ruled if ocr.has_ruled_table(image, dpi) else rest).append(scan)
     return ruled + sorted(rest, key=lambda scan: scan.number)
+
+
+def mean_confidence(scores: list[float]) -> float:
+    """The recogniser's mean confidence to ``CONFIDENCE_DECIMALS`` places, 0.0 for none.
+
+    onnxruntime picks its kernels by the CPU (AVX2, AVX-512), so the same scan gives
+    scores that differ in their 7th decimal from one machine to the next; rounded, two
+    workers of one distributed crawl give the same record for the same bytes.
+    """
+    return round(sum(scores) / len(scores), CONFIDENCE_DECIMALS) if scores else 0.0

@@ -95,7 +95,7 @@ class _Reading:
     def confidence(self) -> float | None:
         if not self.ocr_pages:
             return None
-        return sum(self.scores) / len(self.scores) if self.scores else 0.0
+        return ocr_queue.mean_confidence(self.scores)
 
     def warnings(self, cut_short: bool) -> list[str]:
         out = []
