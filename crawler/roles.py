@@ -46,23 +46,39 @@ _TITLE_SELECTORS = ("meta[name=ArticleTitle]::attr(content)", "h1 ::text", ".tit
 
 
 def dated_run(response: Response) -> int:
-    """The most rows of one shape (same tag path) that each hold one link and a date."""
-    return len(_dated_rows(response))
+    """The rows of a page's list (``_list_rows``): the most rows of one shape (same tag path)
+    that each hold one link and a date, with the undated rows beside them."""
+    return len(_list_rows(response))
 
 
-def _dated_rows(response: Response) -> list[Selector]:
-    """The rows of the longest run of one shape (same tag path) that each hold one link and a date."""
+def _list_rows(response: Response) -> list[Selector]:
+    """The rows of the longest run of one shape (same tag path) that each hold one link and a
+    date; when it makes a list (``DATED_RUN``), with the rows of one link and no date in the
+    same containers: a 置顶 entry pinned above every page is often printed without its date."""
     if not is_markup(response):
         return []
     runs: dict[str, list[Selector]] = {}
     for row in response.css(_ROW):
-        if len(row.css("a[href]")) != 1 or len(row.css(_ROW)) > 1:  # css() counts the row itself
-            continue
         parent = row.root.getparent()
-        if parent is not None and _DATE.search("".join(row.css("::text").getall())):
+        if _is_row(row) and parent is not None and _DATE.search("".join(row.css("::text").getall())):
             # by the parent's shape, not the parent: a list grouped by year is one list in several <ul>
             runs.setdefault(re.sub(r"\[\d+\]", "", row.root.getroottree().getpath(parent)), []).append(row)
-    return max(runs.values(), key=len, default=[])
+    dated = max(runs.values(), key=len, default=[])
+    if len(dated) < DATED_RUN:
+        return dated
+    tags, seen = {row.root.tag for row in dated}, {row.root for row in dated}
+    undated = []
+    for row in {row.root.getparent(): row for row in dated}.values():  # one row of each container
+        for sibling in row.xpath("../*"):
+            if sibling.root not in seen and sibling.root.tag in tags and _is_row(sibling):
+                seen.add(sibling.root)
+                undated.append(sibling)
+    return dated + undated
+
+
+def _is_row(row: Selector) -> bool:
+    """Does ``row`` hold one link and no row of its own (css() counts the row itself)?"""
+    return len(row.css("a[href]")) == 1 and len(row.css(_ROW)) == 1
 
 
 def listed_links(response: Response, links: list[Link]) -> list[Link]:
@@ -70,7 +86,7 @@ def listed_links(response: Response, links: list[Link]) -> list[Link]:
     of dated rows (``DATED_RUN`` at least) and of its inline datastore's records, not its menus
     and footers; all of them on a page without such a run (a JSON answer's are its rows; in
     markup without dated rows, a list cannot be told from a menu)."""
-    rows = _dated_rows(response)
+    rows = _list_rows(response)
     if len(rows) < DATED_RUN:
         return links
     anchors = [anchor for row in rows for anchor in row.css("a[href]")]

@@ -322,3 +322,30 @@ def test_a_page_lost_from_a_list_stating_its_size_is_a_finding_its_menu_does_not
 def test_a_list_stating_its_size_read_to_its_end_under_a_menu_is_no_finding(spider: PortalSpider) -> None:
     crawl_list(spider, sized_list([10, 9], 19))
     assert findings(spider) == []
+
+
+UNDATED_PIN = '<li class="top"><a href="./202001/t20200101_1.html">置顶：公开指南</a></li>'
+
+
+def test_an_undated_entry_pinned_on_every_page_of_a_list_read_to_its_end_is_no_finding(spider: PortalSpider) -> None:
+    """共20条: the pinned entry and 19 dated rows, 10 and 9 a page, the pin printed on both."""
+    crawl_list(
+        spider,
+        [body.replace('<ul class="list">', f'<ul class="list">{UNDATED_PIN}') for body in sized_list([10, 9], 20)],
+    )
+    assert findings(spider) == []
+
+
+def test_an_undated_pinned_entry_does_not_hide_a_page_lost(spider: PortalSpider) -> None:
+    """3 pages of 8 rows, the first the undated pin: 16 entries at least; the last lost, 15 reached."""
+    first, second, _ = pinned_list([7, 7, 1], first=UNDATED_PIN)
+    crawl_list(spider, [first, second, None])
+    assert findings(spider) == [(LIST, 16, 15)]
+
+
+def test_an_undated_pinned_entry_is_counted_once_when_a_page_of_a_sized_list_is_lost(spider: PortalSpider) -> None:
+    first, _ = [
+        body.replace('<ul class="list">', f'<ul class="list">{UNDATED_PIN}') for body in sized_list([10, 9], 20)
+    ]
+    crawl_list(spider, [first, None])
+    assert findings(spider) == [(LIST, 20, 11)]
