@@ -8,7 +8,9 @@ to its end.
 
 The entries reached from a page are those it shows as rows (``crawler.roles.listed_links``),
 not its menus and footers: counted, a site's menu of a dozen links on every page would make
-a list of 19 whose second page was lost look read to its end.
+a list of 19 whose second page was lost look read to its end. A page a browser drew counts
+what it drew, its views and the answers its scripts fetched read the same way
+(``crawler.spiders.listing.drawn_entries``), in place of what reading its shell found.
 
 A page count states entries only through the rows of a page, and a list repeats some
 entries on every page (置顶 items pinned to each page, its menus): reached from two pages
@@ -72,6 +74,11 @@ class Coverage:
 
     def reach(self, list_url: str, entry_url: str, page_url: str) -> None:
         self.reached.setdefault(list_url, {}).setdefault(page_url, set()).add(entry_url)
+
+    def redraw(self, list_url: str, page_url: str, entry_urls: set[str]) -> None:
+        """Page ``page_url`` of list ``list_url`` as a browser drew it: what it drew replaces what
+        reading it found (a script's shell shows no rows, and its menus would count as entries)."""
+        self.reached.setdefault(list_url, {})[page_url] = entry_urls
 
     def findings(self) -> list[CoverageFinding]:
         """Every list that stated more entries than were reached, in the order first stated."""

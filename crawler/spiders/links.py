@@ -152,18 +152,22 @@ def list_entries(response: Response, base: str | None = None, detail: list[str] 
     return links
 
 
-def drawn_links(exchanges: Iterable[Exchange], views: Iterable[View]) -> list[Link]:
-    """The links a rendered list drew, once each (a load-more view repeats the views before
-    it): the rows of each list its scripts fetched, then each view's links."""
-    links = []
+def drawn_pages(exchanges: Iterable[Exchange], views: Iterable[View]) -> list[Response]:
+    """What a rendered list drew, as pages to read: each answer its scripts fetched (its links
+    lead from the frame whose script asked, as that script draws them), then each view."""
+    pages: list[Response] = []
     for exchange in exchanges:
         answer = exchange.response
         if answer is not None and exchange.resource_type in {"xhr", "fetch"} and isinstance(answer, TextResponse):
-            # its links lead from the frame whose script asked, as that script draws them
-            links += list_entries(answer.replace(url=exchange.base))
-    for view in views:
-        links += page_links(HtmlResponse(view.url, body=view.html.encode("utf-8"), encoding="utf-8"))
-    return list({link.url: link for link in links}.values())
+            pages.append(answer.replace(url=exchange.base))
+    pages += [HtmlResponse(view.url, body=view.html.encode("utf-8"), encoding="utf-8") for view in views]
+    return pages
+
+
+def drawn_links(pages: Iterable[Response]) -> list[Link]:
+    """The links of a rendered list's ``drawn_pages``, once each (a load-more view repeats the
+    views before it)."""
+    return list({link.url: link for page in pages for link in list_entries(page)}.values())
 
 
 def anchor_links(base: str, anchors: Any) -> list[Link]:

@@ -2,7 +2,8 @@
 
 The spider's ``parse_list`` asks these and turns the answers into requests and coverage:
 which list a page belongs to (``list_key``: coverage counts a list's pages together, under
-its first), the list's other pages within the portal's scope (``other_pages``, the
+its first), the entries a rendered list drew as its stated size counts them
+(``drawn_entries``), the list's other pages within the portal's scope (``other_pages``, the
 families of ``crawler.pagination``), how big the list says it is (``stated``), and why the
 page needs a browser (``render_reason``).
 """
@@ -17,13 +18,20 @@ from scrapy.http import Response
 from crawler.jsonlists import json_body, json_total
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import Portal
-from crawler.roles import script_driven_reason, stated_size
-from crawler.spiders.links import Link, is_report_link
+from crawler.roles import listed_links, script_driven_reason, stated_size
+from crawler.spiders.links import Link, is_report_link, list_entries
 
 
 def list_key(meta: dict[str, Any], list_url: str) -> str:
     """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
     return str(meta.get("nianbao_list_first") or list_url)
+
+
+def drawn_entries(pages: list[Response]) -> set[str]:
+    """The URLs of the entries a rendered list drew (its ``crawler.spiders.links.drawn_pages``):
+    of each view and answer, its listed links (``crawler.roles.listed_links``), as of a page
+    read, so that the menus and footers of every view do not count as entries reached."""
+    return {link.url for page in pages for link in listed_links(page, list_entries(page))}
 
 
 def other_pages(portal: Portal, response: Response, limit: int) -> list[Request]:

@@ -62,6 +62,7 @@ from crawler.spiders.links import (
     Link,
     attachment_links,
     drawn_links,
+    drawn_pages,
     frame_urls,
     is_column_link,
     is_report_link,
@@ -73,7 +74,7 @@ from crawler.spiders.links import (
     report_title,
     script_api_lists,
 )
-from crawler.spiders.listing import list_key, other_pages, render_reason, stated
+from crawler.spiders.listing import drawn_entries, list_key, other_pages, render_reason, stated
 
 Item = Capture | Fault
 ROLES = {
@@ -171,7 +172,8 @@ class PortalSpider(scrapy.Spider):
         pages = [] if api is not None else list(self._other_pages(portal, response))
         paged = {request.url for request in pages}  # the page bar's links: this list's pages, not columns of their own
         listed = [link for link in entries if link.url not in paged]
-        self._reach(key, listed_links(response, listed), list_url)
+        for link in listed_links(response, listed):  # a notice too: a stated size counts it
+            self.coverage.reach(key, link.url, list_url)
         yield from self._follow(portal, listed, list_url)
         if api is not None:
             yield from self._api_pages(portal, response, api, entries)
@@ -203,9 +205,9 @@ class PortalSpider(scrapy.Spider):
             yield self._fault(portal.id, response.url, None, f"render_{walk.ended}", "list", detail)
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
-        links = drawn_links(recording.finished(), walk.views)
-        self._reach(list_key(response.meta, response.url), links, response.url)
-        for request in self._follow(portal, links, response.url):
+        pages = drawn_pages(recording.finished(), walk.views)
+        self.coverage.redraw(list_key(response.meta, response.url), response.url, drawn_entries(pages))
+        for request in self._follow(portal, drawn_links(pages), response.url):
             yield request
 
     async def parse_rendered_shell(self, response: Response) -> AsyncIterator[Request | Item]:
@@ -343,12 +345,6 @@ class PortalSpider(scrapy.Spider):
             )
 
     # -- requests ---------------------------------------------------------------------
-
-    def _reach(self, key: str, entries: list[Link], page_url: str) -> None:
-        """Each entry page ``page_url`` shows (a notice too: a stated size counts it) towards list
-        ``key``'s coverage."""
-        for link in entries:
-            self.coverage.reach(key, link.url, page_url)
 
     def _follow(self, portal: Portal, links: list[Link], list_url: str) -> Output:
         """Each report and sub-column a list links."""

@@ -56,6 +56,7 @@ GAPS = {
     "a label with an arrow after it": Variant(label="下一页»"),
     "an input labelled with dots after it": Variant(pager="more", label="加载更多...", control="input"),
     "relative row URLs in an HTML fragment": Variant(draw="fragment", href="relative"),
+    "a list stating its size under a menu of 30 links": Variant(stated=True, menu=30),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
 NAMES = [f"covering-{index}" for index in range(COVERING)] + list(GAPS)
@@ -143,6 +144,17 @@ def test_every_report_of_each_variant_is_found_and_its_list_read_to_its_end(
     walked: tuple[World, Walk, Crawl], index: int
 ) -> None:
     check_list(*walked, f"rendered-{index}")
+
+
+@pytest.mark.slow
+def test_a_rendered_list_whose_second_page_is_lost_is_a_finding_its_menu_does_not_hide(
+    chromium: None, tmp_path: Path
+) -> None:
+    """共N条 drawn 5 a page under a menu of 30 links, its second page lost: 5 entries reached
+    (the menu counted, 35 at least hid the loss)."""
+    world, walked, _ = crawl_variants([Variant(stated=True, menu=30, lost=2)], tmp_path)
+    total = len(world.sorted_column("rendered-0", "nb"))
+    assert [(finding.stated, finding.reached) for finding in walked.findings] == [(total, 5)]
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
