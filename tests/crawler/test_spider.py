@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -25,6 +27,10 @@ REPORT = "http://www.zz27q.gov.cn/zwgk/zfxxgk/zfxxgknb/202401/t20240123_9691244.
 
 @pytest.fixture
 def spider(tmp_path: Path) -> PortalSpider:
+    return new_spider(tmp_path)
+
+
+def new_spider(tmp_path: Path) -> PortalSpider:
     registry = tmp_path / "portals.yaml"
     entry = PORTAL | {"id": "erqi", "hints": {"report_link_pattern": r"zfxxgknb/\d{6}/t\d{8}_\d+\.html"}}
     registry.write_text(yaml.safe_dump({"portals": [entry]}, allow_unicode=True), encoding="utf-8")
@@ -349,3 +355,39 @@ def test_an_undated_pinned_entry_is_counted_once_when_a_page_of_a_sized_list_is_
     ]
     crawl_list(spider, [first, None])
     assert findings(spider) == [(LIST, 20, 11)]
+
+
+PINS = {"": "", "dated": PINNED_ROW, "undated": UNDATED_PIN}
+
+
+@st.composite
+def paged_lists(draw: st.DrawFn) -> tuple[list[str | None], int | None, tuple[int, int]]:
+    """A TRS list's pages (``pinned_list``) with a 置顶 entry on every page (none, dated or
+    undated) and a site menu of any size, stating its entries (共N条) or only its pages; a page
+    lost or none; and the finding that must follow, (stated, reached), when one is lost. Its
+    last page holds ``DATED_RUN`` rows at least: with fewer, nothing tells its rows from its menu."""
+    size, count = draw(st.integers(3, 12)), draw(st.integers(2, 5))
+    rows = [size] * (count - 1) + [draw(st.integers(3, size))]
+    pin, menu = PINS[draw(st.sampled_from(sorted(PINS)))], draw(st.integers(0, 30))
+    sized = draw(st.booleans())
+    lost = draw(st.one_of(st.none(), st.integers(1, count - 1)))
+    pinned = 1 if pin else 0
+    chrome = '<ul class="nav">' + "".join(f'<li><a href="/lm{n}/index.html">栏目{n}</a></li>' for n in range(menu))
+    said = f'<div class="page">共{sum(rows) + pinned}条</div>' if sized else ""
+    pages = [f"{chrome}</ul>{body}{said}" for body in pinned_list(rows, first=pin)]
+    stated = sum(rows) + pinned if sized else pinned + (count - 1) * size + 1  # the fewest its pages hold
+    reached = pinned + sum(rows) - (rows[lost] if lost is not None else 0)
+    return [None if number == lost else body for number, body in enumerate(pages)], lost, (stated, reached)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=paged_lists())
+def test_a_paged_list_is_a_finding_exactly_when_a_page_is_lost(
+    tmp_path: Path, drawn: tuple[list[str | None], int | None, tuple[int, int]]
+) -> None:
+    """Whatever its pin, menu and statement: read to its end, no finding; a page lost, the
+    list's size as stated (or the fewest its pages hold) against the entries reached."""
+    bodies, lost, expected = drawn
+    spider = new_spider(tmp_path)
+    crawl_list(spider, bodies)
+    assert findings(spider) == ([] if lost is None else [(LIST, *expected)])
