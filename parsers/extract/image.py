@@ -10,7 +10,7 @@ showing ruled tables first when not all are likely to fit the caps). The pixel c
 a frame is capped before it is decoded (a small PNG can claim a 50,000 x 50,000 canvas),
 as are the number of frames and the pixels of all of them; a frame larger than OCR needs
 is reduced to ``MAX_OCR_PIXELS``, and frames left unread when the document has spent
-``MAX_OCR_SECONDS`` of OCR on the clock or read ``max_ocr_pages`` are named in a warning.
+``MAX_OCR_SECONDS`` of OCR work or read ``max_ocr_pages`` are named in a warning.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from parsers.extract.limits import (
     MAX_OCR_PAGES,
     MAX_OCR_PIXELS,
     Budget,
-    OcrClock,
+    OcrBudget,
     check_size,
 )
 
@@ -50,12 +50,12 @@ def read(data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_ocr_pages: int = 
         image = Image.open(io.BytesIO(data))
         count = _count_frames(image)
     scans = [ocr_queue.Scan(index + 1, functools.partial(_frame, image, index)) for index in range(count)]
-    clock = OcrClock()
-    reading = ocr_queue.read(scans, clock, max_ocr_pages)
+    budget = OcrBudget()
+    reading = ocr_queue.read(scans, budget, max_ocr_pages)
     warnings = ["OCR-derived"]
     if reading.unread:
         warnings.append(f"frames {', '.join(map(str, reading.unread))} were not OCR'd (cap)")
-    warnings += clock.warnings()
+    warnings += budget.warnings()
     blocks = stitch.assemble([page_layout.analyse(page) for page in reading.pages])
     return Document(
         blocks=blocks,

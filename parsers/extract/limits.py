@@ -16,9 +16,9 @@ What a document asks for once it is open is counted against a :class:`Budget` (p
 glyphs, drawing objects, frames, pixels): a few kilobytes of OFD or PDF can ask for
 millions of any of them. OCR renders a page at no more than ``MAX_OCR_PIXELS`` whatever
 size the page claims (:func:`ocr_scale`), reads at most ``MAX_OCR_PAGES`` pages of a
-document, and stops when the document's :class:`OcrClock` has run ``MAX_OCR_SECONDS``,
-between pages and inside one (a page of 700 ruled cells,
-each read twice, took two minutes); what is left unread is named in a warning.
+document, and stops when the document's :class:`OcrBudget` of ``MAX_OCR_SECONDS`` of
+work is spent, between pages and inside one (a page of 700 ruled cells, each read
+twice, took two minutes); what is left unread is named in a warning.
 
 The caps are module constants; readers take them as keyword defaults so a caller (or a
 test) can pass smaller ones.
@@ -29,7 +29,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import time
 import zipfile
 import zlib
 from typing import BinaryIO
@@ -50,14 +49,26 @@ MAX_PAGES = 3_000  # an annual report has tens; a 500-page annex is the most see
 MAX_GLYPHS = 1_000_000  # of a whole document: ~3,000 on a dense page
 MAX_DRAWING_OBJECTS = 200_000  # paths and path segments of one page; a ruled table has hundreds
 MAX_OCR_PIXELS = 9_000_000  # an A3 page at 200 dpi is 7.8 Mpx
-# Seconds on the clock of OCR a document, from its first page: what a user of `nianbao
-# parse` waits (issue 14: a hostile document ends within 60 s) and what a crawl's worker is
-# held for. The clock, not CPU time: on a busy machine 120 CPU seconds of OCR took 92 s of
-# waiting. A step under way is finished, and the prose of a page packed with a thousand
-# boxes takes up to 11 CPU seconds, 38 s on a machine loaded 5x; hence 30, not 50. A
-# scanned page takes 3-6 s, so a scan of more than 5-10 pages is read in part, and its
-# warning names the pages left.
+# Seconds of OCR work a document may ask for: what a user of `nianbao parse` waits
+# (issue 14: a hostile document ends within 60 s) and what a crawl's worker is held for.
+# The work is estimated from what each step gives the models (OcrBudget), never read off a
+# clock: a parser is a pure function of the bytes, and a clock made the record depend on
+# the machine's load (a scan parsed by a busy crawl was cut short, and the reparse on an
+# idle machine read it whole: two records for the same bytes). A step under way is
+# finished, and the prose of a page packed with a thousand boxes is about 11 s of work,
+# hence 30, not 50. A scanned page is 3-6 s, so a scan of more than 5-10 pages is read in
+# part, and its warning names the pages left.
 MAX_OCR_SECONDS = 30.0
+# Seconds of work per unit, as one core of the reference machine (a 2-core x86-64 VM
+# without AVX-512) does it, fitted to the thread time of 1,856 model runs
+# over the fixture scans and the hostile OCR pages: a pixel the detector sees; a column of
+# the recogniser's 48-pixel-high input, and the square of its width (the recogniser
+# mixes a line's columns with each other: a line 1,600 columns wide cost 0.17 s, not 0.15);
+# a pixel of a page image rendered or decoded and searched for its ruling lines.
+DETECT_SECONDS_PER_PIXEL = 5e-7
+RECOGNISE_SECONDS_PER_COLUMN = 9.5e-5
+RECOGNISE_SECONDS_PER_SQUARED_COLUMN = 2.5e-8
+PAGE_SECONDS_PER_PIXEL = 2e-8
 MAX_OCR_PAGES = 60  # of a document: a scanned 500-page annex is not read to the end
 
 # What zipfile and zlib raise on a damaged archive (a wrong CRC, bad deflate data, an
@@ -96,35 +107,36 @@ class Budget:
             raise ExtractionError("too_large", f"more than {self.limit} {self.what}")
 
 
-class OcrClock:
-    """A document's OCR time: started by its first question, spent ``seconds`` later.
+class OcrBudget:
+    """A document's OCR work: each costly step is charged what it cost, in seconds of the
+    reference machine estimated from its input (``MAX_OCR_SECONDS`` in all).
 
     Readers ask :meth:`spent` before each page and the OCR before each costly step of a
     page; a page that step left unread in part is listed in ``cut``.
     """
 
-    __slots__ = ("cut", "seconds", "started")
+    __slots__ = ("cut", "seconds", "used")
 
     def __init__(self) -> None:
         self.seconds = MAX_OCR_SECONDS
-        self.started: float | None = None
+        self.used = 0.0
         self.cut: list[int] = []
 
+    def charge(self, seconds: float) -> None:
+        self.used += seconds
+
     def spent(self) -> bool:
-        now = time.monotonic()
-        if self.started is None:
-            self.started = now
-        return now - self.started >= self.seconds
+        return self.used >= self.seconds
 
     def cut_short(self, page: int) -> None:
         if page not in self.cut:
             self.cut.append(page)
 
     def warnings(self) -> list[str]:
-        """The warning naming the pages the time cap cut short, if any."""
+        """The warning naming the pages the work cap cut short, if any."""
         if not self.cut:
             return []
-        return [f"pages {', '.join(map(str, self.cut))} were OCR'd only in part (time cap)"]
+        return [f"pages {', '.join(map(str, self.cut))} were OCR'd only in part (work cap)"]
 
 
 def ocr_scale(width: float, height: float, dpi: float) -> float:

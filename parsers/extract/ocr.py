@@ -14,9 +14,9 @@ took 11 s and 5.7 CPU seconds against 6 s and 3.3 with one (deps.md gotcha 10:
 oversubscribed threads made tesseract 5x slower). OpenCV's own pool is capped at one
 thread.
 
-Every costly step of a page asks the document's :class:`~limits.OcrClock` first: the
-cells are read in chunks, a second look and the prose only while time is left; a page
-the clock cut short is named in its warning.
+Every costly step of a page asks the document's :class:`~limits.OcrBudget` first and
+is charged what it gave the models: the cells are read in chunks, a second look and the
+prose only while work is left; a page the budget cut short is named in its warning.
 
 A page is read in two parts (:mod:`scan` has the geometry):
 
@@ -34,6 +34,9 @@ A page is read in two parts (:mod:`scan` has the geometry):
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,13 @@ import numpy as np
 
 from parsers.errors import ExtractionError
 from parsers.extract import lattice, scan
-from parsers.extract.limits import OcrClock
+from parsers.extract.limits import (
+    DETECT_SECONDS_PER_PIXEL,
+    PAGE_SECONDS_PER_PIXEL,
+    RECOGNISE_SECONDS_PER_COLUMN,
+    RECOGNISE_SECONDS_PER_SQUARED_COLUMN,
+    OcrBudget,
+)
 from parsers.extract.positioned import SURE, Page, Rule, Run
 
 THREADS = 1
@@ -60,6 +69,8 @@ _SNAP_POINTS = 3.0  # as page_layout: ruling lines this close are one
 # pixels of paper round a cell's text for the recogniser (tight reads digits best), and
 # round it for the detector on a second look
 _PADS = (4, 12)
+# the budget of the document being read, charged by every run of the two models
+_CHARGED: ContextVar[OcrBudget | None] = ContextVar("ocr_budget", default=None)
 _LOCK = threading.Lock()
 _engine: Any = None
 
@@ -101,34 +112,79 @@ def _load() -> Any:
         }
     )
     cv2.setNumThreads(1)
-    return rapidocr.RapidOCR(params=params)
+    loaded: Any = rapidocr.RapidOCR(params=params)
+    # rapidocr loads each model on its first use: a blank page and a blank line load both
+    blank = np.full((32, 96, 3), 255, np.uint8)
+    loaded(blank)
+    loaded.recognize_txt([blank])
+    loaded.text_det.session = _ChargedSession(loaded.text_det.session, _detection_seconds)
+    loaded.text_rec.session = _ChargedSession(loaded.text_rec.session, _recognition_seconds)
+    return loaded
 
 
-def read_page(image: np.ndarray, number: int, dpi: float, clock: OcrClock) -> Page:
+class _ChargedSession:
+    """A model's session that charges each run to the budget of the document being read,
+    from the shape of what the model is given: every line rapidocr read costs, the ones it
+    drops afterwards (blank, or under its score) as well."""
+
+    def __init__(self, session: Any, seconds: Callable[[tuple[int, ...]], float]) -> None:
+        self.session, self.seconds = session, seconds
+
+    def __call__(self, batch: np.ndarray) -> Any:
+        budget = _CHARGED.get()
+        if budget is not None:
+            budget.charge(self.seconds(batch.shape))
+        return self.session(batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
+def _detection_seconds(shape: tuple[int, ...]) -> float:
+    images, _, height, width = shape
+    return DETECT_SECONDS_PER_PIXEL * images * height * width
+
+
+def _recognition_seconds(shape: tuple[int, ...]) -> float:
+    lines, _, _, columns = shape  # a batch is padded to its widest line
+    return lines * (RECOGNISE_SECONDS_PER_COLUMN * columns + RECOGNISE_SECONDS_PER_SQUARED_COLUMN * columns**2)
+
+
+@contextmanager
+def _charging(budget: OcrBudget) -> Iterator[None]:
+    token = _CHARGED.set(budget)
+    try:
+        yield
+    finally:
+        _CHARGED.reset(token)
+
+
+def read_page(image: np.ndarray, number: int, dpi: float, budget: OcrBudget) -> Page:
     """A greyscale page image (rows x columns, uint8) as a :class:`Page` in pixels of
-    the straightened page, as much of it as ``clock`` leaves time for."""
-    gray, mask, rules, drawn, tables = _grid(_gray(image), dpi)
-    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi, _Budget(clock, number))
-    if clock.spent():
-        clock.cut_short(number)
+    the straightened page, as much of it as ``budget`` leaves work for."""
+    gray, mask, rules, drawn, tables = _grid(_gray(image), dpi, budget)
+    runs = _cell_runs(*scan.erase(gray, mask, drawn, dpi), tables, dpi, _PageBudget(budget, number))
+    if budget.spent():
+        budget.cut_short(number)
     else:
-        runs += _prose(gray, tables, dpi)
+        runs += _prose(gray, tables, dpi, budget)
     height, width = gray.shape
     return Page(number, float(width), float(height), runs, rules, unit=dpi / 72)
 
 
-def has_ruled_table(image: np.ndarray, dpi: float) -> bool:
+def has_ruled_table(image: np.ndarray, dpi: float, budget: OcrBudget) -> bool:
     """Whether the page image draws a table of ruling lines: the grid :func:`read_page`
     reads first, found without any recognition (a page image at ``SIGNAL_DPI`` takes
     tens of milliseconds, against seconds to read the page)."""
-    return bool(_grid(_gray(image), dpi)[4])
+    return bool(_grid(_gray(image), dpi, budget)[4])
 
 
 def _grid(
-    gray: np.ndarray, dpi: float
+    gray: np.ndarray, dpi: float, budget: OcrBudget
 ) -> tuple[np.ndarray, np.ndarray, list[Rule], np.ndarray, list[list[lattice.Box]]]:
     """The straightened page, its ink, its ruling lines (and their pixels), and the cells
     of each table they draw."""
+    budget.charge(PAGE_SECONDS_PER_PIXEL * gray.size)
     mask = scan.ink(gray)
     angle = scan.skew(mask, dpi)
     if angle:
@@ -140,23 +196,23 @@ def _grid(
     return gray, mask, rules, drawn, tables
 
 
-class _Budget:
-    """The clock as one page sees it: :meth:`spent` marks the page cut short."""
+class _PageBudget:
+    """The document's budget as one page sees it: :meth:`spent` marks the page cut short."""
 
-    __slots__ = ("clock", "page")
+    __slots__ = ("document", "page")
 
-    def __init__(self, clock: OcrClock, page: int) -> None:
-        self.clock, self.page = clock, page
+    def __init__(self, document: OcrBudget, page: int) -> None:
+        self.document, self.page = document, page
 
     def spent(self) -> bool:
-        if self.clock.spent():
-            self.clock.cut_short(self.page)
+        if self.document.spent():
+            self.document.cut_short(self.page)
             return True
         return False
 
 
 def _cell_runs(
-    paper: np.ndarray, text: np.ndarray, tables: list[list[lattice.Box]], dpi: float, budget: _Budget
+    paper: np.ndarray, text: np.ndarray, tables: list[list[lattice.Box]], dpi: float, budget: _PageBudget
 ) -> list[Run]:
     """A run for each cell that holds ink, its lines read as one, all in one batch.
     Smallest cells first, each taking its ink away, so a cell that holds others reads
@@ -177,21 +233,24 @@ def _cell_runs(
     for index in unsure:
         if budget.spent():
             break
-        (first, score), (again, second) = readings[index], _look_again(found[index].strip(paper, _PADS[1]))
+        (first, score), (again, second) = (
+            readings[index],
+            _look_again(found[index].strip(paper, _PADS[1]), budget.document),
+        )
         same = "".join(again.split()) == "".join(first.split())
         readings[index] = (again, max(score, second) if same else min(score, second))
     runs = [Run("—", *ink.box) for ink in dashes]
     return runs + [Run(txt, *ink.box, score) for ink, (txt, score) in zip(found, readings, strict=True) if txt]
 
 
-def _look_again(image: np.ndarray) -> tuple[str, float]:
+def _look_again(image: np.ndarray, budget: OcrBudget) -> tuple[str, float]:
     """A cell read by detection and recognition both, as the whole page once was: the
     detector's box round the text is the margin the recogniser was trained with."""
-    runs = sorted(recognise(image), key=lambda run: run.x0)
+    runs = sorted(recognise(image, budget), key=lambda run: run.x0)
     return "".join(run.text for run in runs), min((run.confidence for run in runs), default=0.0)
 
 
-def _read_in_chunks(images: list[np.ndarray], budget: _Budget) -> list[tuple[str, float]]:
+def _read_in_chunks(images: list[np.ndarray], budget: _PageBudget) -> list[tuple[str, float]]:
     """:func:`_read` of every image, a batch at a time while ``budget`` lasts; an image
     left unread reads as nothing."""
     readings = [("", 0.0)] * len(images)
@@ -200,22 +259,23 @@ def _read_in_chunks(images: list[np.ndarray], budget: _Budget) -> list[tuple[str
         if budget.spent():
             break
         batch = order[start : start + _BATCH]
-        for index, reading in zip(batch, _read([images[index] for index in batch]), strict=True):
+        for index, reading in zip(batch, _read([images[index] for index in batch], budget.document), strict=True):
             readings[index] = reading
     return readings
 
 
-def _read(images: list[np.ndarray]) -> list[tuple[str, float]]:
+def _read(images: list[np.ndarray], budget: OcrBudget) -> list[tuple[str, float]]:
     """The recogniser's text and confidence for each one-line image, in one batch."""
     if not images:
         return []
     import cv2
 
-    result = engine().recognize_txt([cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images])
+    with _charging(budget):
+        result = engine().recognize_txt([cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images])
     return [(txt.strip(), float(score)) for txt, score in zip(result.txts, result.scores, strict=True)]
 
 
-def _prose(gray: np.ndarray, tables: list[list[lattice.Box]], dpi: float) -> list[Run]:
+def _prose(gray: np.ndarray, tables: list[list[lattice.Box]], dpi: float, budget: OcrBudget) -> list[Run]:
     """The text outside the tables, found and read at no more than ``PROSE_DPI``, each
     box cut down to the rows of its ink: the detector's boxes grow and shrink by a
     few pixels from line to line, which would read as a change of type size."""
@@ -230,7 +290,7 @@ def _prose(gray: np.ndarray, tables: list[list[lattice.Box]], dpi: float) -> lis
     small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1.0 else page
     mask = scan.ink(page)
     runs = []
-    for run in recognise(small):
+    for run in recognise(small, budget):
         left, high, right, low = (value / scale for value in (run.x0, run.top, run.x1, run.bottom))
         high, low = scan.ink_rows(mask, left, high, right, low)
         runs.append(Run(run.text, left, high, right, low, run.confidence))
@@ -247,10 +307,11 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def recognise(gray: np.ndarray) -> list[Run]:
+def recognise(gray: np.ndarray, budget: OcrBudget) -> list[Run]:
     """The text boxes of the image, each as a run (a box holding spaced-out words is
     cut at its spaces, in proportion to the characters)."""
-    result = engine()(gray)
+    with _charging(budget):
+        result = engine()(gray)
     if result.boxes is None or result.txts is None:
         return []
     runs: list[Run] = []

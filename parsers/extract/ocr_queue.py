@@ -1,6 +1,6 @@
 """Which scanned pages of a document OCR reads, and in what order, under its caps.
 
-A document's OCR has one clock (``MAX_OCR_SECONDS``) and at most ``MAX_OCR_PAGES``
+A document's OCR has one budget of work (``MAX_OCR_SECONDS``) and at most ``MAX_OCR_PAGES``
 pages; a scanned page takes 3-6 s, so a scan of more than 5-10 pages is read in part.
 The tables (二, 三, 四: the numbers researchers use) often come after the first pages,
 and read in page order they were the first thing lost. So when a document has more
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from parsers.extract.limits import MAX_OCR_PAGES, OcrClock
+from parsers.extract.limits import MAX_OCR_PAGES, OcrBudget
 from parsers.extract.positioned import Page
 
 SIGNAL_DPI = 100  # ruling lines of 0.75 pt still come out as lines; 72 dpi lost some
-# a scanned page at its slowest (limits.MAX_OCR_SECONDS): more pages than the clock
-# reads at this pace are put in order; at worst the signal was looked at for nothing
+# a scanned page at its costliest (limits.MAX_OCR_SECONDS): more pages than the budget
+# reads at this cost are put in order; at worst the signal was looked at for nothing
 _SLOW_PAGE_SECONDS = 6.0
 CONFIDENCE_DECIMALS = 3
 
@@ -48,38 +48,38 @@ class Reading:
     unread: list[int] = field(default_factory=list)  # page numbers, in page order
 
 
-def read(scans: Sequence[Scan], clock: OcrClock, max_pages: int = MAX_OCR_PAGES) -> Reading:
+def read(scans: Sequence[Scan], budget: OcrBudget, max_pages: int = MAX_OCR_PAGES) -> Reading:
     """The OCR of ``scans``, pages with ruled tables first when not all are likely to
-    fit in ``clock`` and ``max_pages``."""
+    fit in ``budget`` and ``max_pages``."""
     from parsers.extract import ocr  # onnxruntime and the models load only when a scan needs them
 
     done: dict[int, Page] = {}
     unread = []
-    for scan in _in_order(scans, clock, max_pages):
-        if clock.spent() or len(done) >= max_pages:
+    for scan in _in_order(scans, budget, max_pages):
+        if budget.spent() or len(done) >= max_pages:
             unread.append(scan.number)
             continue
         image, dpi = scan.render(None)
-        done[scan.number] = ocr.read_page(image, scan.number, dpi, clock)
+        done[scan.number] = ocr.read_page(image, scan.number, dpi, budget)
     return Reading([done[number] for number in sorted(done)], sorted(unread))
 
 
-def _in_order(scans: Sequence[Scan], clock: OcrClock, max_pages: int) -> list[Scan]:
+def _in_order(scans: Sequence[Scan], budget: OcrBudget, max_pages: int) -> list[Scan]:
     """Pages with a ruled table first when there are more than fit; the look at each
-    page is on the clock (it starts here), and pages not looked at when it is spent
+    page is charged to the budget, and pages not looked at when it is spent
     keep their place after the others."""
-    if len(scans) <= min(max_pages, clock.seconds / _SLOW_PAGE_SECONDS):
+    if len(scans) <= min(max_pages, budget.seconds / _SLOW_PAGE_SECONDS):
         return list(scans)
     from parsers.extract import ocr
 
     ruled: list[Scan] = []
     rest: list[Scan] = []
     for scan in scans:
-        if clock.spent():
+        if budget.spent():
             rest.append(scan)
             continue
         image, dpi = scan.render(SIGNAL_DPI)
-        (ruled if ocr.has_ruled_table(image, dpi) else rest).append(scan)
+        (ruled if ocr.has_ruled_table(image, dpi, budget) else rest).append(scan)
     return ruled + sorted(rest, key=lambda scan: scan.number)
 
 

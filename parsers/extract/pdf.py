@@ -16,7 +16,7 @@ much of the page) or an unreadable one (a broken ToUnicode map: more private-use
 unmapped glyphs than readable ones) is rendered at 200 dpi and read by OCR once every
 text layer has been read; the document then carries ``ocr_confidence`` and an
 ``OCR-derived`` warning. At most ``max_ocr_pages`` pages of a file are OCR'd, for at most
-``MAX_OCR_SECONDS`` on the clock, each rendered at no more than ``MAX_OCR_PIXELS`` (a
+``MAX_OCR_SECONDS`` of work, each rendered at no more than ``MAX_OCR_PIXELS`` (a
 page may claim to be 5 m wide), pages showing ruled tables first when not all are
 likely to fit (:mod:`ocr_queue`); the rest are named in a warning. Pages, glyphs and drawing objects are counted against
 the caps of :mod:`limits`.
@@ -45,7 +45,7 @@ from parsers.extract.limits import (
     MAX_OCR_PAGES,
     MAX_PAGES,
     Budget,
-    OcrClock,
+    OcrBudget,
     check_size,
     ocr_scale,
 )
@@ -90,7 +90,7 @@ class _Reading:
     scores: list[float] = field(default_factory=list)
     unread_text: list[tuple[int, float, float]] = field(default_factory=list)  # page, x, y
     glyphs: Budget = field(default_factory=lambda: Budget("glyphs", MAX_GLYPHS))
-    clock: OcrClock = field(default_factory=OcrClock)
+    ocr_budget: OcrBudget = field(default_factory=OcrBudget)
 
     def confidence(self) -> float | None:
         if not self.ocr_pages:
@@ -108,7 +108,7 @@ class _Reading:
         if self.unread_text:
             places = "; ".join(f"page {page} at ({x:.0f}, {y:.0f})" for page, x, y in self.unread_text)
             out.append(f"text pdfium has no font to measure and pdfminer did not read was lost: {places}")
-        return out + self.clock.warnings()
+        return out + self.ocr_budget.warnings()
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -184,7 +184,7 @@ def _ocr(pdf: pdfium.PdfDocument, reading: _Reading, max_pages: int) -> None:
     if not reading.scans:
         return
     scans = [ocr_queue.Scan(number, functools.partial(_render, pdf, number)) for number in reading.scans]
-    done = ocr_queue.read(scans, reading.clock, max_pages)
+    done = ocr_queue.read(scans, reading.ocr_budget, max_pages)
     for content in done.pages:
         reading.pages[content.number - 1] = content
         reading.ocr_pages.append(content.number)

@@ -9,7 +9,10 @@ miss (none today) and is the place to record one honestly if a model update lose
 from __future__ import annotations
 
 import io
+import itertools
+import json
 import socket
+import time
 
 import pytest
 from PIL import Image
@@ -19,6 +22,7 @@ from parsers import tables as keys
 from parsers.cells import normalize
 from parsers.errors import ExtractionError
 from parsers.extract import extract, image, limits, ocr, ocr_queue, pdf
+from parsers.parse_file import parse
 from tests.extract.conftest import DOCUMENTS, expected_rows, find_row, missing_in_order, tables_of
 
 SPEC = load_spec("report-2021")
@@ -92,7 +96,7 @@ def test_ocr_page_cap():
     assert any("not OCR'd" in warning for warning in document.warnings)
 
 
-def test_ocr_time_cap_between_pages(monkeypatch):
+def test_ocr_work_cap_between_pages(monkeypatch):
     monkeypatch.setattr(limits, "MAX_OCR_SECONDS", 0.0)
     document = pdf.read(SCANNED.read_bytes())
     assert document.blocks == []
@@ -100,8 +104,8 @@ def test_ocr_time_cap_between_pages(monkeypatch):
     assert any("frames 1, 2 were not OCR'd (cap)" in w for w in image.read(TIFF.read_bytes()).warnings)
 
 
-class _Questions(limits.OcrClock):
-    """A clock spent after ``left`` questions, wherever they are asked."""
+class _Questions(limits.OcrBudget):
+    """A budget spent after ``left`` questions, wherever they are asked."""
 
     def __init__(self, left: int) -> None:
         super().__init__()
@@ -112,19 +116,31 @@ class _Questions(limits.OcrClock):
         return self.left < 0
 
 
-def test_ocr_time_cap_inside_a_page(tmp_path):
+def test_ocr_work_cap_inside_a_page(tmp_path):
     """A page of 682 cells of scribbles (each read twice before) is read a batch of cells
-    at a time while the clock lasts, and named as cut short."""
+    at a time while the budget lasts, and named as cut short."""
     import numpy as np
 
     from fixtures.hostile import build
 
     (path,) = build(tmp_path, ["png-cells.png"])
-    clock = _Questions(1)
-    page = ocr.read_page(np.array(Image.open(path)), 1, 300, clock)
+    budget = _Questions(1)
+    page = ocr.read_page(np.array(Image.open(path)), 1, 300, budget)
     assert 0 < len(page.runs) <= ocr._BATCH
-    assert clock.cut == [1]
-    assert clock.warnings() == ["pages 1 were OCR'd only in part (time cap)"]
+    assert budget.cut == [1]
+    assert budget.warnings() == ["pages 1 were OCR'd only in part (work cap)"]
+
+
+def test_a_scan_reads_the_same_however_slow_the_machine(monkeypatch):
+    """The OCR budget is work, not time: with a clock that jumps 1,000 s at every look
+    (a machine slowed down without end) the scan gives its whole expected record. On the
+    clock it once had, a crawl on a busy machine stored a scan cut short that the reparse
+    read whole."""
+    expected = json.loads(TIFF.with_name(TIFF.name + ".expected.json").read_text(encoding="utf-8"))
+    ticks = itertools.count()
+    monkeypatch.setattr(time, "monotonic", lambda: 1000.0 * next(ticks))
+    monkeypatch.setattr(time, "perf_counter", lambda: 1000.0 * next(ticks))
+    assert parse(TIFF.read_bytes()).to_dict() == expected
 
 
 def test_multipage_tiff_is_one_document_with_table3_joined():
