@@ -28,22 +28,22 @@ from parsers.model import CellValue, Check, RawCell, TableData
 _MISSING = ParsedCell(None, RawCell("", "missing"))
 MAX_DIGITS = 15  # what a float and a 64-bit integer both hold exactly
 _LABEL_COLUMNS = 3  # table 三's label columns (三、本年度办理结果, its groups, the row's own)
-_FULL_WIDTH = _LABEL_COLUMNS + len(keys.APPLICANT_COLUMNS)
 _HEADER_LABELS = frozenset({"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构"})
 
 
 @dataclass(slots=True)
 class TableResult:
+    table: str
     data: dict[str, dict[str, CellValue]] = field(default_factory=dict)
     raw: dict[str, dict[str, RawCell]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def place(self, row: str, columns: tuple[str, ...], cells: list[ParsedCell]) -> None:
-        cells = [_within_digits(row, cell, self.warnings) for cell in cells]
+        cells = [_within_digits(f"{self.table}.{row}", cell, self.warnings) for cell in cells]
         values = [_as_column_type(column, cell.value) for column, cell in zip(columns, cells, strict=True)]
         if row in self.data:
             if [self.data[row].get(column) for column in columns] != values:
-                self.warnings.append(f"{row}: printed twice with different numbers; kept the first")
+                self.warnings.append(f"{self.table}.{row}: printed twice with different numbers; kept the first")
             return
         self.data[row] = dict(zip(columns, values, strict=True))
         for column, cell in zip(columns, cells, strict=True):
@@ -51,11 +51,11 @@ class TableResult:
                 self.raw.setdefault(row, {})[column] = cell.raw
 
 
-def _within_digits(row: str, cell: ParsedCell, warnings: list[str]) -> ParsedCell:
+def _within_digits(where: str, cell: ParsedCell, warnings: list[str]) -> ParsedCell:
     digits = str(abs(cell.value)) if cell.value is not None else ""
     if sum(character.isdigit() for character in digits) <= MAX_DIGITS:
         return cell
-    warnings.append(f"{row}: {digits[:20]}… has more digits than any count or amount; kept as text")
+    warnings.append(f"{where}: {digits[:20]}… has more digits than any count or amount; kept as text")
     return ParsedCell(None, RawCell(str(cell.value), "text"))
 
 
@@ -111,7 +111,7 @@ def _blank_note(parsed: list[ParsedCell], columns: tuple[str, ...]) -> str | Non
 
 def read_applications(rows: list[list[str]]) -> TableResult:
     """Table 三: 25 (2021) or 23 (2019) rows of seven applicant columns."""
-    result = TableResult()
+    result = TableResult(keys.APPLICATIONS)
     entries = _application_entries(rows, result.warnings)
     glued: dict[str, str] = {}
     for key, values in _place_unlabeled(entries, result.warnings):
@@ -123,17 +123,18 @@ def read_applications(rows: list[list[str]]) -> TableResult:
         if note:
             result.warnings.append(f"applications.{key}: {note}")
         result.place(key, keys.APPLICANT_COLUMNS, cells_placed)
-    _place_glued(result, keys.APPLICATIONS, keys.APPLICANT_COLUMNS, glued, groups=1)
+    _place_glued(result, keys.APPLICANT_COLUMNS, glued, groups=1)
     return result
 
 
-def _place_glued(result: TableResult, table: str, columns: tuple[str, ...], glued: dict[str, str], groups: int) -> None:
+def _place_glued(result: TableResult, columns: tuple[str, ...], glued: dict[str, str], groups: int) -> None:
     """Each glued row cut where exactly one split fits the digit rules, its row's sums and,
     together with the table's other rows, every rule between rows that touches it (R1,
     R2, R4); null with its digits in ``raw`` otherwise. A rule the document itself breaks
     leaves null only the rows it touches."""
     if not glued:
         return
+    table = result.table
     options = {row: splits(run, len(columns), groups) or [] for row, run in glued.items()}
     fitting, broken = _fitting_assignments(result, table, columns, options)
     for row, run in glued.items():
@@ -215,6 +216,7 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
     entries: list[tuple[str | None, list[str]]] = []
     group: str | None = None
     pending: str | None = None
+    total_column: int | None = None
     for cells in rows:
         labels, values = split_row(cells)
         if any(normalize(label) in _HEADER_LABELS for label in labels):
@@ -247,22 +249,50 @@ def _application_entries(rows: list[list[str]], warnings: list[str]) -> list[tup
         elif labels and not all(_names_a_group(label) for label in labels):
             warnings.append(f"applications: row {_describe(cells)} matches no canonical row")
             entries.append((None, values))
-        elif len(_trim_blank_edges(cells, leading=False)) <= _FULL_WIDTH <= len(cells):
-            # the whole grid row (a wider sheet pads it with blanks): its cells 4 to 10 are the values
-            entries.append((None, cells[_LABEL_COLUMNS:_FULL_WIDTH]))
+        elif total_column is not None and _last_text(cells) == total_column:
+            # the whole grid row, its label and first cells blank (a wider sheet pads it):
+            # the seven cells ending in the column where the row above ends its total (a
+            # converter that drops an empty column moves it left, so no column is assumed)
+            entries.append((None, cells[total_column + 1 - len(keys.APPLICANT_COLUMNS) : total_column + 1]))
         else:
             warnings.append(f"applications: fragment {_describe(cells)} without a label; not placed")
+            continue
+        total_column = _last_text(cells) if _last_text(cells) >= len(keys.APPLICANT_COLUMNS) - 1 else None
+    return _other_as_subrows(entries)
+
+
+def _other_as_subrows(entries: list[tuple[str | None, list[str]]]) -> list[tuple[str | None, list[str]]]:
+    """（六）其他处理 labels the 2019 form's one row and the group of the 2021 form's three
+    sub-rows. Beside numbered sub-rows a row it labels is their group heading when blank
+    and a sub-row that lost its own label when it has numbers; where the group holds more
+    than one row without a numbered label (the label repeated on each row, as merged
+    labels are repeated, or rows without a label right after it) every row it labels is
+    one without its own label, and the count of the gap decides the form."""
     if any(key in keys.OTHER_SUBROWS for key, _ in entries):
-        # beside numbered sub-rows, a （六）其他处理 row is their group heading when blank,
-        # and a sub-row that lost its own label when it has numbers
-        entries = [
+        return [
             (None if key == "other" else key, values) for key, values in entries if key != "other" or has_number(values)
         ]
+    if _other_group_size(entries) > 1:
+        return [(None if key == "other" else key, values) for key, values in entries]
     return entries
+
+
+def _other_group_size(entries: list[tuple[str | None, list[str]]]) -> int:
+    """The rows labelled （六）其他处理 and the rows without a label right after one."""
+    size = 0
+    in_group = False
+    for key, _ in entries:
+        in_group = key == "other" or (key is None and in_group)
+        size += in_group
+    return size
 
 
 def _first_text(cells: list[str]) -> int:
     return next((index for index, text in enumerate(cells) if text.strip()), len(cells))
+
+
+def _last_text(cells: list[str]) -> int:
+    return max((index for index, text in enumerate(cells) if text.strip()), default=-1)
 
 
 def _is_blank_row(values: list[str]) -> bool:
@@ -295,27 +325,12 @@ def _place_unlabeled(entries: list[tuple[str | None, list[str]]], warnings: list
             gap = [row for row in keys.APPLICATION_ROWS_2021[low + 1 : high] if row not in labelled]
             if "other" in labelled:  # the 2019 format: no sub-rows of （六）
                 gap = [row for row in gap if row not in keys.OTHER_SUBROWS]
-            if _other_heads_its_subrows(before, key, run, labelled):
-                # 2021 rows under a merged （六）其他处理: its label stood on the first
-                # sub-row and the other two lost theirs; the 2019 form has no row there
-                placed[-1] = (keys.OTHER_SUBROWS[0], placed[-1][1])
-                warnings.append(f"applications.{keys.OTHER_SUBROWS[0]}: read on the row labelled （六）其他处理")
-                gap = list(keys.OTHER_SUBROWS[1:])
             placed += _fill_gap(gap, run, before, key, warnings)
             run = []
         if key:
             placed.append((key, values))
             before = key
     return placed
-
-
-def _other_heads_its_subrows(before: str | None, after: str, run: list[list[str]], labelled: set[str]) -> bool:
-    return (
-        before == "other"
-        and after == "total"
-        and len(run) == len(keys.OTHER_SUBROWS) - 1
-        and not labelled & set(keys.OTHER_SUBROWS)
-    )
 
 
 def _fill_gap(
@@ -357,7 +372,7 @@ def _application_key(labels: list[str], group: str | None) -> str | None:
 
 def read_active(rows: list[list[str]], defaults: dict[str, tuple[str, ...]]) -> TableResult:
     """Table 二: blocks headed by 信息内容 rows that name their columns."""
-    result = TableResult()
+    result = TableResult(keys.ACTIVE)
     header: tuple[str, ...] | None = None
     for cells in rows:
         labels, values = split_row(cells)
@@ -375,7 +390,7 @@ def read_active(rows: list[list[str]], defaults: dict[str, tuple[str, ...]]) -> 
             continue
         run = glued_run(values)
         if run is not None:
-            _place_glued(result, keys.ACTIVE, columns, {key: run}, groups=0)
+            _place_glued(result, columns, {key: run}, groups=0)
             continue
         cells_placed, note = fit_values(values, columns)
         if note:
@@ -391,7 +406,7 @@ def _header_columns(cells: list[str]) -> tuple[str, ...]:
 
 def read_review(rows: list[list[str]]) -> TableResult:
     """Table 四: one row of fifteen numbers, however the layout breaks it up."""
-    result = TableResult()
+    result = TableResult(keys.REVIEW_LITIGATION)
     width = len(keys.REVIEW_COLUMNS)
     value_rows = [split_row(cells)[1] for cells in rows if has_number(cells)]
     # a row of exactly fifteen cells is whole even when its edge cells are blank
@@ -404,7 +419,7 @@ def read_review(rows: list[list[str]]) -> TableResult:
         values = blank[-1]
     run = glued_run(values)
     if run is not None:
-        _place_glued(result, keys.REVIEW_LITIGATION, keys.REVIEW_COLUMNS, {"all": run}, groups=len(keys.REVIEW_GROUPS))
+        _place_glued(result, keys.REVIEW_COLUMNS, {"all": run}, groups=len(keys.REVIEW_GROUPS))
         return result
     cells_placed, note = fit_values(values, keys.REVIEW_COLUMNS)
     if note:

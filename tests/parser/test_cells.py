@@ -93,3 +93,10 @@ def test_a_number_of_more_digits_than_any_count_is_placed_as_text():
     assert result.raw["new"]["total"] == RawCell("1234567890123456", "text")
     assert result.data["new"]["commercial"] == 10**MAX_DIGITS - 1
     assert any("more digits than any count" in w for w in result.warnings)
+
+
+def test_a_row_printed_twice_is_named_with_its_table():
+    # the warning said "new: ...", which names no row of the record (applications.new)
+    label = "一、本年新收政府信息公开申请数量"
+    result = read_applications([[label, *"1234567"], [label, *"7654321"]])
+    assert result.warnings == ["applications.new: printed twice with different numbers; kept the first"]

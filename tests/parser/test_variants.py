@@ -121,6 +121,17 @@ SPECS = {"seed": st.integers(min_value=0, max_value=10_000_000), "format_version
 @example(113472, "2019", Quirks(labels_dropped=(11, 20), merged_labels="repeated"), "markdown")
 @example(55833, "2019", Quirks(labels_dropped=(21, 0), merged_labels="blank"), "xlsx")
 @example(0, "2019", Quirks(page_break=1, labels_dropped=(0,)), "xlsx-tables")
+# （六）其他处理 repeated on its three sub-rows that lost their own labels was read three
+# times as the 2019 row (the first kept, the sub-rows null and unnamed); a row without its
+# label after a page break whose converter dropped the empty first column was read one
+# column left (its cells 4 to 10 taken, as if every part had three label columns)
+@example(0, "2021", Quirks(merged_labels="repeated", labels_dropped=(20, 21, 22)), "cell_per_line")
+@example(
+    6974173, "2021", Quirks(blank_zero=True, merged_labels="blank", page_break=19, labels_dropped=(23, 24)), "xlsx"
+)
+@example(
+    6499904, "2021", Quirks(blank_zero=True, other_as_one_row=True, page_break=12, labels_dropped=(21, 22)), "xlsx"
+)
 def test_variants_read_back(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
     check_variant(seed, format_version, variant, doc_format)
 
