@@ -17,7 +17,7 @@ from parsers.document import Block, Document, Table
 from parsers.errors import NotAnnualReport
 from parsers.glued import MIN_ROWS, glued_rows
 from parsers.metadata import find_published_at, find_title, looks_like_other_document
-from parsers.model import FormatVersion, RawCell, Region, Report, Section, TableData
+from parsers.model import CellValue, FormatVersion, RawCell, Region, Report, Section, TableData
 from parsers.sections import CANONICAL_TITLES, SectionSpan, find_sections, section_text, split_inline_headings
 from parsers.table_reader import TableResult, has_number, read_active, read_applications, read_review
 
@@ -114,25 +114,46 @@ def _tables(
     if version == "unknown" and year is not None and {2, 3, 4} <= {span.number for span in spans}:
         warnings.append(f"tables unreadable; format version {default_version} is the one in force for {year}")
         version = default_version
-    warnings.extend(_missing_rows(version, tables))
+    warnings.extend(_missing_rows(version, tables, raw, warnings))
     return version, tables, raw
 
 
-def _missing_rows(version: FormatVersion, tables: dict[str, TableData]) -> list[str]:
-    """A warning for each row of a found table that the format prints and the document did not give."""
+def _missing_rows(
+    version: FormatVersion, tables: dict[str, TableData], raw: dict[str, dict[str, dict[str, RawCell]]], said: list[str]
+) -> list[str]:
+    """A warning for each row of a found table that the format prints and the record
+    holds no value of, unless a warning names it already: however a reader's paths left
+    it null, the record says which rows it lacks. A row printed blank is read (its raw
+    cells say so)."""
     if version not in ("2019", "2021"):
         return []
-    applications = set(keys.APPLICATION_ROWS_2019 if version == "2019" else keys.APPLICATION_ROWS_2021)
-    if "other" in tables[keys.APPLICATIONS]:  # （六）其他处理 printed as one row
-        applications = (applications - set(keys.OTHER_SUBROWS)) | {"other"}
     active = keys.ACTIVE_COLUMNS_2019 if version == "2019" else keys.ACTIVE_COLUMNS_2021
-    expected = {keys.ACTIVE: set(active), keys.APPLICATIONS: applications, keys.REVIEW_LITIGATION: {"all"}}
-    return [
-        f"{table}.{row}: row not found; its cells are null"
-        for table, rows in expected.items()
-        if tables[table]
-        for row in sorted(rows - set(tables[table]))
-    ]
+    applications = keys.APPLICATION_ROWS_2019 if version == "2019" else keys.APPLICATION_ROWS_2021
+    expected = {keys.ACTIVE: tuple(active), keys.APPLICATIONS: applications, keys.REVIEW_LITIGATION: ("all",)}
+    named = " ".join(said)
+    warnings = []
+    for table, rows in expected.items():
+        for row in sorted(rows) if tables[table] else ():
+            cells = tables[table].get(row)
+            if f"{table}.{row}:" in named or _read(cells, raw.get(table, {}).get(row, {})):
+                continue
+            why = "no value read" if cells is not None else _why_not_found(version, tables[table], row)
+            warnings.append(f"{table}.{row}: {why}; its cells are null")
+    return warnings
+
+
+def _why_not_found(version: FormatVersion, table: TableData, row: str) -> str:
+    if version == "2021" and row in keys.OTHER_SUBROWS and "other" in table:
+        return "row not found (（六）其他处理 printed as one row)"
+    return "row not found"
+
+
+def _read(cells: dict[str, CellValue] | None, raw: dict[str, RawCell]) -> bool:
+    """The row holds a value, or every cell of it is printed blank."""
+    if cells is None:
+        return False
+    blank = all(column in raw and raw[column].meaning == "empty" for column in cells)
+    return blank or any(value is not None for value in cells.values())
 
 
 def _format_version(results: dict[str, TableResult], default: FormatVersion) -> FormatVersion:

@@ -20,6 +20,7 @@ from fixtures.render.formats import RENDERERS, SLOW
 from fixtures.render.quirks import Quirks, apply
 from fixtures.reports.specs import make_spec
 from parsers.parse_file import parse
+from parsers.tables import OTHER_SUBROWS
 
 FAST = sorted(set(RENDERERS) - SLOW - {"pdf", "ofd"})
 
@@ -178,3 +179,16 @@ def test_subrows_of_a_merged_other_that_lost_their_labels_are_placed() -> None:
         labels_dropped=(20, 21, 22),
     )
     check_variant(0, "2021", dropped, "cell_per_line")
+
+
+def test_the_sub_rows_of_a_2021_other_printed_as_one_row_are_named() -> None:
+    # a 2021 table printing （六）其他处理 as one row leaves its three sub-rows null: the
+    # record said nothing of them, as if the 2019 form had been read
+    document, _ = apply(make_spec(0, "2021"), Quirks(other_as_one_row=True))
+    record = parse(RENDERERS["tabs"](document)).to_dict()
+    assert record["format_version"] == "2021"
+    for row in OTHER_SUBROWS:
+        assert (
+            f"applications.{row}: row not found (（六）其他处理 printed as one row); its cells are null"
+            in record["warnings"]
+        )
