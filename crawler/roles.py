@@ -51,21 +51,30 @@ def dated_run(response: Response) -> int:
     return len(_list_rows(response))
 
 
-def _list_rows(response: Response) -> list[Selector]:
+def list_shape(response: Response, shape: str = "") -> str:
+    """Where a page's list rows are (the tag path of their containers), for its list's later
+    pages: ``shape``, the first page's, when this page shows its rows there; '' without a list."""
+    rows = _list_rows(response, shape)
+    return _shape(rows[0]) if _makes_list(rows, shape) else ""
+
+
+def _list_rows(response: Response, shape: str = "") -> list[Selector]:
     """The rows of the longest run of one shape (same tag path) that each hold one link and a
-    date; when it makes a list (``DATED_RUN``), with the rows of one link and no date in the
-    same containers: a 置顶 entry pinned above every page is often printed without its date."""
+    date, or of the run at ``shape`` (where the list's first page showed its rows: its last
+    page may hold one); when that makes a list (``DATED_RUN``, or ``shape``), with the rows of
+    one link and no date in the same containers: a 置顶 entry pinned above every page is often
+    printed without its date."""
     if not is_markup(response):
         return []
     runs: dict[str, list[Selector]] = {}
     for row in response.css(_ROW):
-        parent = row.root.getparent()
-        if _is_row(row) and parent is not None and _DATE.search("".join(row.css("::text").getall())):
-            # by the parent's shape, not the parent: a list grouped by year is one list in several <ul>
-            runs.setdefault(re.sub(r"\[\d+\]", "", row.root.getroottree().getpath(parent)), []).append(row)
+        if _is_row(row) and row.root.getparent() is not None and _DATE.search("".join(row.css("::text").getall())):
+            runs.setdefault(_shape(row), []).append(row)
     dated = max(runs.values(), key=len, default=[])
     if len(dated) < DATED_RUN:
-        return dated
+        if shape not in runs:
+            return dated
+        dated = runs[shape]
     tags, seen = {row.root.tag for row in dated}, {row.root for row in dated}
     undated = []
     for row in {row.root.getparent(): row for row in dated}.values():  # one row of each container
@@ -76,18 +85,30 @@ def _list_rows(response: Response) -> list[Selector]:
     return dated + undated
 
 
+def _makes_list(rows: list[Selector], shape: str) -> bool:
+    """Are ``rows`` (``_list_rows``) a list: ``DATED_RUN`` of them, or any where ``shape`` says?"""
+    return bool(rows) and (len(rows) >= DATED_RUN or _shape(rows[0]) == shape)
+
+
+def _shape(row: Selector) -> str:
+    """The tag path of ``row``'s container, without positions: a list grouped by year is one
+    list in several <ul>."""
+    return re.sub(r"\[\d+\]", "", row.root.getroottree().getpath(row.root.getparent()))
+
+
 def _is_row(row: Selector) -> bool:
     """Does ``row`` hold one link and no row of its own (css() counts the row itself)?"""
     return len(row.css("a[href]")) == 1 and len(row.css(_ROW)) == 1
 
 
-def listed_links(response: Response, links: list[Link]) -> list[Link]:
-    """Of a list page's ``links``, its entries, as a stated size counts them: those of its run
-    of dated rows (``DATED_RUN`` at least) and of its inline datastore's records, not its menus
-    and footers; all of them on a page without such a run (a JSON answer's are its rows; in
-    markup without dated rows, a list cannot be told from a menu)."""
-    rows = _list_rows(response)
-    if len(rows) < DATED_RUN:
+def listed_links(response: Response, links: list[Link], shape: str = "") -> list[Link]:
+    """Of a list page's ``links``, its entries, as a stated size counts them: those of its list
+    rows (``_list_rows``: a run of ``DATED_RUN`` dated rows at least, or any at ``shape``, where
+    its list's first page showed them) and of its inline datastore's records, not its menus and
+    footers; all of them on a page without such rows (a JSON answer's are its rows; in markup
+    without dated rows, a list cannot be told from a menu)."""
+    rows = _list_rows(response, shape)
+    if not _makes_list(rows, shape):
         return links
     anchors = [anchor for row in rows for anchor in row.css("a[href]")]
     shown = {link.url for link in anchor_links(response.url, anchors) + record_links(response)}

@@ -2,7 +2,7 @@
 
 The spider's ``parse_list`` asks these and turns the answers into requests and coverage:
 which list a page belongs to (``list_key``: coverage counts a list's pages together, under
-its first), the entries a rendered list drew as its stated size counts them
+its first, and ``later_page`` carries it on), the entries a rendered list drew as its stated size counts them
 (``drawn_entries``), the list's other pages within the portal's scope (``other_pages``, the
 families of ``crawler.pagination``), how big the list says it is (``stated``), and why the
 page needs a browser (``render_reason``).
@@ -18,13 +18,25 @@ from scrapy.http import Response
 from crawler.jsonlists import json_body, json_total
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import Portal
-from crawler.roles import listed_links, script_driven_reason, stated_size
+from crawler.roles import list_shape, listed_links, script_driven_reason, stated_size
 from crawler.spiders.links import Link, is_report_link, list_entries
 
 
 def list_key(meta: dict[str, Any], list_url: str) -> str:
     """The list a page belongs to, for coverage: its first page (a later page carries it), else ``list_url``."""
     return str(meta.get("nianbao_list_first") or list_url)
+
+
+def later_page(response: Response) -> dict[str, Any]:
+    """The meta a later page of this page's list carries: its number, the list's first page
+    (``list_key``), and where the list shows its rows (``crawler.roles.list_shape``: read
+    there, a last page of one row is its row, not its menu)."""
+    meta = response.meta
+    return {
+        "nianbao_page": meta.get("nianbao_page", 1) + 1,
+        "nianbao_list_first": list_key(meta, response.url),
+        "nianbao_list_rows": list_shape(response, meta.get("nianbao_list_rows", "")),
+    }
 
 
 def drawn_entries(pages: list[Response]) -> set[str]:

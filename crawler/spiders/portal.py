@@ -74,7 +74,7 @@ from crawler.spiders.links import (
     report_title,
     script_api_lists,
 )
-from crawler.spiders.listing import drawn_entries, list_key, other_pages, render_reason, stated
+from crawler.spiders.listing import drawn_entries, later_page, list_key, other_pages, render_reason, stated
 
 Item = Capture | Fault
 ROLES = {
@@ -172,7 +172,7 @@ class PortalSpider(scrapy.Spider):
         pages = [] if api is not None else list(self._other_pages(portal, response))
         paged = {request.url for request in pages}  # the page bar's links: this list's pages, not columns of their own
         listed = [link for link in entries if link.url not in paged]
-        for link in listed_links(response, listed):  # a notice too: a stated size counts it
+        for link in listed_links(response, listed, response.meta.get("nianbao_list_rows", "")):  # a notice too
             self.coverage.reach(key, link.url, list_url)
         yield from self._follow(portal, listed, list_url)
         if api is not None:
@@ -457,9 +457,8 @@ class PortalSpider(scrapy.Spider):
         return self._adopt(portal, request, self.parse_list, list_url, extra)
 
     def _other_pages(self, portal: Portal, response: Response) -> Output:
-        page, key = response.meta.get("nianbao_page", 1), list_key(response.meta, response.url)
+        extra = later_page(response)
         for request in other_pages(portal, response, self.max_list_pages):
-            extra = {"nianbao_page": page + 1, "nianbao_list_first": key}
             yield self._adopt(portal, request, self.parse_list, response.url, extra)
 
     def _report_request(self, portal: Portal, link: Link, list_url: str) -> Request:

@@ -357,6 +357,14 @@ def test_an_undated_pinned_entry_is_counted_once_when_a_page_of_a_sized_list_is_
     assert findings(spider) == [(LIST, 20, 11)]
 
 
+def test_a_page_lost_before_a_last_page_of_two_rows_is_a_finding_its_menu_does_not_hide(spider: PortalSpider) -> None:
+    """共22条, 10 a page under 12 menu links, page 2 lost: the last page's 2 rows are read where
+    the first page showed its rows, 12 reached (its menu counted, 24 hid the loss)."""
+    first, _, last = sized_list([10, 10, 2], 22)
+    crawl_list(spider, [first, None, last])
+    assert findings(spider) == [(LIST, 22, 12)]
+
+
 PINS = {"": "", "dated": PINNED_ROW, "undated": UNDATED_PIN}
 
 
@@ -364,10 +372,9 @@ PINS = {"": "", "dated": PINNED_ROW, "undated": UNDATED_PIN}
 def paged_lists(draw: st.DrawFn) -> tuple[list[str | None], int | None, tuple[int, int]]:
     """A TRS list's pages (``pinned_list``) with a 置顶 entry on every page (none, dated or
     undated) and a site menu of any size, stating its entries (共N条) or only its pages; a page
-    lost or none; and the finding that must follow, (stated, reached), when one is lost. Its
-    last page holds ``DATED_RUN`` rows at least: with fewer, nothing tells its rows from its menu."""
+    lost or none; and the finding that must follow, (stated, reached), when one is lost."""
     size, count = draw(st.integers(3, 12)), draw(st.integers(2, 5))
-    rows = [size] * (count - 1) + [draw(st.integers(3, size))]
+    rows = [size] * (count - 1) + [draw(st.integers(1, size))]
     pin, menu = PINS[draw(st.sampled_from(sorted(PINS)))], draw(st.integers(0, 30))
     sized = draw(st.booleans())
     lost = draw(st.one_of(st.none(), st.integers(1, count - 1)))
