@@ -99,7 +99,7 @@ _APPLICATION_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("not_processed.excessive", ("大量反复",)),
     ("not_processed.reconfirm", ("重新出具",)),
     ("not_processed.reconfirm", ("确认",)),
-    ("other.no_correction", ("补正",)),
+    ("other.no_correction", ("不补正",)),
     ("other.fee_unpaid", ("缴纳费用",)),
     ("other.fee_unpaid", ("收费通知",)),
     ("disclosed", ("予以公开",)),

@@ -40,7 +40,15 @@ def quirks(draw: st.DrawFn) -> Quirks:
         page_break=draw(st.integers(min_value=1, max_value=20)) if broken else None,
         header_repeated=draw(st.booleans()),
         labels_dropped=tuple(draw(st.lists(st.integers(min_value=0, max_value=24), max_size=3, unique=True))),
+        labels_cut=tuple(draw(st.lists(st.integers(min_value=0, max_value=24), max_size=2, unique=True))),
+        label_kept=_kept(draw(st.sampled_from([0, 6, 12, 15])), draw(st.integers(min_value=3, max_value=16))),
     )
+
+
+def _kept(start: int, width: int) -> tuple[int, int]:
+    """One line of a label wrapped at ``width`` characters, from ``start`` (the lines
+    before it lost, as a cell cut across a page or a converter's column loses them)."""
+    return start, start + width
 
 
 def check_variant(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
@@ -59,9 +67,10 @@ def check_variant(seed: int, format_version: str, variant: Quirks, doc_format: s
 
 
 def _loses_something(variant: Quirks) -> bool:
-    """A row without its label whose zeros are left blank prints nothing at all: no
-    reader can tell it from a spacer row, so its cells may stay null (with a warning)."""
-    return variant.blank_zero and bool(variant.labels_dropped)
+    """A row without its label (or with a fragment of it naming no row) whose zeros are
+    left blank prints nothing at all: no reader can tell it from a spacer row, so its
+    cells may stay null (with a warning)."""
+    return variant.blank_zero and bool(variant.labels_dropped or variant.labels_cut)
 
 
 def _cells(tables: dict[str, Any]):
@@ -133,6 +142,11 @@ SPECS = {"seed": st.integers(min_value=0, max_value=10_000_000), "format_version
 @example(
     6499904, "2021", Quirks(blank_zero=True, other_as_one_row=True, page_break=12, labels_dropped=(21, 22)), "xlsx"
 )
+# a label cut by a converter: 3.补正后申请内容仍不明确 cut to 3.补正后申 was read as
+# （六）1.…逾期不补正… (its 补正), and took that row's place (different numbers); the first
+# sub-row of （六） cut to its second line, 行政机关不再处理其政府信息公, names no row
+@example(0, "2021", Quirks(labels_cut=(14,), label_kept=(0, 6)), "tabs")
+@example(0, "2021", Quirks(merged_labels="repeated", labels_cut=(20,), label_kept=(15, 29)), "html")
 def test_variants_read_back(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
     check_variant(seed, format_version, variant, doc_format)
 
