@@ -5,19 +5,19 @@
   ``"list"`` otherwise (a shell or a page bar decides nothing: it stays what the link
   said). A page under a column's folder (``…/xxgknb/201801/t20180105_1.html``) is an
   article unless its content says list, and an article's links are never all followed.
-- ``script_driven_reason(response, found_links)``: why a list page looks filled by script
+- ``script_driven_reason(response)``: why a list page looks filled by script
   when reading its scripts resolved no list request, or None. The one place this
   judgement is made: the spider uses it to fetch a page's linked scripts, the browser to
   decide what to render. Reasons, in the order asked: ``endpoint`` (a script calls a list
-  endpoint nobody could resolve), ``total`` (the page states more entries than links
-  found and has no page bar), ``empty_container`` (an empty list container or an
+  endpoint nobody could resolve), ``total`` (the page states more entries than its list
+  shows rows, ``dated_run``, and has no page bar), ``empty_container`` (an empty list container or an
   unfilled template), ``load_more`` (a 加载更多 control).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from parsel import Selector
@@ -49,6 +49,12 @@ def dated_run(response: Response) -> int:
     """The rows of a page's list (``_list_rows``): the most rows of one shape (same tag path)
     that each hold one link and a date, with the undated rows beside them."""
     return len(_list_rows(response))
+
+
+def shows_rows(response: Response) -> bool:
+    """Does this page show its list's rows: markup with list rows (``_list_rows``), or an
+    answer that is not markup (a JSON answer's entries are its rows)?"""
+    return not is_markup(response) or _makes_list(_list_rows(response), "")
 
 
 def list_shape(response: Response, shape: str = "") -> str:
@@ -169,8 +175,12 @@ def _prose(response: Response) -> Iterator[str]:
 # -- a list filled by script -----------------------------------------------------------
 
 
-def script_driven_reason(response: Response, found_links: Sequence[object]) -> str | None:
-    """Why this list page looks filled by script though reading its scripts resolved nothing; or None."""
+def script_driven_reason(response: Response) -> str | None:
+    """Why this list page looks filled by script though reading its scripts resolved nothing; or None.
+
+    Its stated size is weighed against its list's rows, not its links: a column whose list a
+    script draws in a frame, under a menu or a box of other bodies' reports longer than the
+    list, shows more links than it states entries, and not one of its rows."""
     if not is_markup(response):
         return None
     lists = script_lists(response)
@@ -179,7 +189,7 @@ def script_driven_reason(response: Response, found_links: Sequence[object]) -> s
     if lists.unresolved:
         return "endpoint"
     total = stated_total(response, lists.names)
-    if total > len(found_links) and not list_pages(response, 2):
+    if total > dated_run(response) and not list_pages(response, 2):
         return "total"
     if _empty_container(response):
         return "empty_container"

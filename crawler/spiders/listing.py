@@ -18,8 +18,8 @@ from scrapy.http import Response
 from crawler.jsonlists import json_body, json_total
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import Portal
-from crawler.roles import list_shape, listed_links, script_driven_reason, stated_size
-from crawler.spiders.links import Link, is_report_link, list_entries
+from crawler.roles import list_shape, listed_links, script_driven_reason, shows_rows, stated_size
+from crawler.spiders.links import list_entries
 
 
 def list_key(meta: dict[str, Any], list_url: str) -> str:
@@ -42,8 +42,12 @@ def later_page(response: Response) -> dict[str, Any]:
 def drawn_entries(pages: list[Response]) -> set[str]:
     """The URLs of the entries a rendered list drew (its ``crawler.spiders.links.drawn_pages``):
     of each view and answer, its listed links (``crawler.roles.listed_links``), as of a page
-    read, so that the menus and footers of every view do not count as entries reached."""
-    return {link.url for page in pages for link in listed_links(page, list_entries(page))}
+    read, so that the menus and footers of every view do not count as entries reached. When
+    some of them show rows (``crawler.roles.shows_rows``), only those: a page whose list is
+    drawn in its frame shows none, and its own view is all menus."""
+    listed = [(page, listed_links(page, list_entries(page))) for page in pages]
+    rows = [links for page, links in listed if links and shows_rows(page)]
+    return {link.url for links in rows or [links for _, links in listed] for link in links}
 
 
 def other_pages(portal: Portal, response: Response, limit: int) -> list[Request]:
@@ -58,7 +62,7 @@ def stated(response: Response, names: dict[str, Any]) -> tuple[int, int, int]:
     return stated_size(response, names) if is_markup(response) else (json_total(json_body(response)), 0, 0)
 
 
-def render_reason(portal: Portal, response: Response, links: list[Link]) -> str | None:
+def render_reason(portal: Portal, response: Response) -> str | None:
     """Why this list page needs a browser (crawler.roles, or the registry), or None.
 
     Never a later page of a list (the first one's browser walks them), nor a frame whose
@@ -68,5 +72,4 @@ def render_reason(portal: Portal, response: Response, links: list[Link]) -> str 
         return None
     if portal.hints.render is True:
         return "the registry says render: true"
-    reports = [link for link in links if is_report_link(link, portal.hints.report_link_pattern)]
-    return script_driven_reason(response, reports)
+    return script_driven_reason(response)

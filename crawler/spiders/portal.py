@@ -181,7 +181,7 @@ class PortalSpider(scrapy.Spider):
         yield from pages
         lists = script_lists(response)
         self.coverage.state(portal.id, key, *stated(response, lists.names), page_url=response.url)
-        reason = None if lists.apis else render_reason(portal, response, entries)
+        reason = None if lists.apis else render_reason(portal, response)
         yield from self._frames(portal, response, key, drawn=bool(reason) and self.render != "off")
         if lists.apis:
             yield from self._api_requests(portal, lists.apis, response.url)

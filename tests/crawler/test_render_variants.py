@@ -56,7 +56,10 @@ GAPS = {
     "a label with an arrow after it": Variant(label="下一页»"),
     "an input labelled with dots after it": Variant(pager="more", label="加载更多...", control="input"),
     "relative row URLs in an HTML fragment": Variant(draw="fragment", href="relative"),
-    "a list stating its size under a menu of 30 links": Variant(stated=True, menu=30),
+    "a list stating its size under a menu of 30 links": Variant(stated="page", menu=30),
+    "a framed list stating its size beside 30 other bodies' reports": Variant(
+        frame="static", stated="page", elsewhere=30
+    ),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
 NAMES = [f"covering-{index}" for index in range(COVERING)] + list(GAPS)
@@ -152,7 +155,7 @@ def test_a_rendered_list_whose_second_page_is_lost_is_a_finding_its_menu_does_no
 ) -> None:
     """共N条 drawn 5 a page under a menu of 30 links, its second page lost: 5 entries reached
     (the menu counted, 35 at least hid the loss)."""
-    world, walked, _ = crawl_variants([Variant(stated=True, menu=30, lost=2)], tmp_path)
+    world, walked, _ = crawl_variants([Variant(stated="page", menu=30, lost=2)], tmp_path)
     total = len(world.sorted_column("rendered-0", "nb"))
     assert [(finding.stated, finding.reached) for finding in walked.findings] == [(total, 5)]
 
@@ -171,9 +174,28 @@ def test_reading_alone_sends_every_generated_list_to_the_browser_and_finds_none_
         assert not held(world, portal_id) & walked.reports, f"{portal_id}: a static reader sees through it"
 
 
+@pytest.mark.slow
+def test_a_framed_list_whose_second_page_is_lost_is_a_finding_report_links_beside_it_do_not_hide(
+    chromium: None, tmp_path: Path
+) -> None:
+    """共N条 on a column whose list a frame draws, beside a box of 30 other bodies' reports: the
+    column was not rendered (30 report links reached its stated size), the box counted as its
+    entries (30 reached, no finding); rendered, the views without rows are chrome."""
+    world, walked, _ = crawl_variants([Variant(frame="static", stated="page", elsewhere=30, lost=2)], tmp_path)
+    total = len(world.sorted_column("rendered-0", "nb"))
+    assert [(finding.stated, finding.reached) for finding in walked.findings] == [(total, 5)]
+
+
+def test_a_column_stating_more_than_its_rows_is_rendered_whatever_report_links_it_shows(tmp_path: Path) -> None:
+    """Its list is in a frame; 30 other bodies' reports beside it are no rows of it."""
+    world = world_of([Variant(frame="static", stated="page", elsewhere=30)])
+    walked = walk(world, tmp_path)
+    assert walked.rendered == {world.base_urls["rendered-0"] + LIST}
+
+
 def test_a_column_that_states_its_size_and_frames_its_list_is_rendered_once(tmp_path: Path) -> None:
     """Its browser draws the frame too: the frame is not rendered again on its own."""
-    world = world_of([Variant(frame="static", stated=True)])
+    world = world_of([Variant(frame="static", stated="page")])
     walked = walk(world, tmp_path)
     assert walked.rendered == {world.base_urls["rendered-0"] + LIST}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from crawler.roles import is_report_shell, page_role, script_driven_reason
-from crawler.spiders.links import page_links
 from tests.crawler.conftest import page
 
 COLUMN = "http://www.example.gov.cn/xxgk/xxgknb/"
@@ -70,9 +69,16 @@ def test_a_report_shell_shows_no_prose_of_its_own_and_has_scripts(body: str, she
     assert is_report_shell(page("http://www.example.gov.cn/detail.html?id=7", html(body))) is shell
 
 
+OTHER_REPORTS = "<ul class='related'>{}</ul>".format(
+    "".join(
+        f"<li><a href='http://nb{n}.example.gov.cn/'>第{n}局2023年政府信息公开工作年度报告</a></li>" for n in range(20)
+    )
+)
+
+
 def reason(body: str) -> str | None:
     response = page(COLUMN + "index.html", html(body))
-    return script_driven_reason(response, page_links(response))
+    return script_driven_reason(response)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +86,8 @@ def reason(body: str) -> str | None:
     [
         ("<div id='list'></div><script>$.post(getApi() + '/list', {pageNo: 1})</script>", "endpoint"),
         ("<ul class='list'><li><a href='/a.html'>a</a></li></ul><p>共 19 条</p>", "total"),
+        # 20 other bodies' reports beside a list its script draws in a frame: links, not its rows
+        (OTHER_REPORTS + "<p>共 19 条</p><div class='main'><iframe src='list.html'></iframe></div>", "total"),
         ("<script>var cfg = {recordCount: 19};</script>" + rows(3), "total"),
         ("<ul class='news-list'></ul>", "empty_container"),
         ("<ul class='list'><li>{{ item.title }}</li></ul>", "empty_container"),
@@ -108,4 +116,4 @@ def test_a_list_that_reading_explains_is_not_script_driven(body: str) -> None:
 
 def test_a_json_answer_is_never_script_driven() -> None:
     response = page(COLUMN + "api", b'{"total": 9, "list": []}', headers={"Content-Type": "application/json"})
-    assert script_driven_reason(response, []) is None
+    assert script_driven_reason(response) is None
