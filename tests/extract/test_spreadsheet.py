@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import mmap
+import time
 from pathlib import Path
 
 import openpyxl
@@ -115,6 +117,27 @@ def test_a_reader_crash_is_a_named_error() -> None:
         assert error.value.reason == "corrupt"
         messages.append(error.value.message)
     assert any("crashed its reader" in message for message in messages)
+
+
+def test_a_reader_over_its_time_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child is killed at ``timeout`` seconds and the workbook is ``timeout``."""
+    monkeypatch.setattr(spreadsheet, "load_sheets", lambda data: time.sleep(60))
+    xls = (DOCUMENTS / "xls" / "report-2021.xls").read_bytes()
+    with pytest.raises(ExtractionError) as error:
+        spreadsheet.read_workbook(xls, "xls", timeout=0.5)
+    assert error.value.reason == "timeout"
+
+
+def test_a_reader_may_not_map_more_than_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child may map MAX_READER_MEMORY beyond its parent, and a mapping over that is
+    refused (mapped, never touched: without the cap the test would cost no memory)."""
+    too_much = spreadsheet.MAX_READER_MEMORY + 2**20
+    monkeypatch.setattr(spreadsheet, "load_sheets", lambda data: mmap.mmap(-1, too_much))
+    xls = (DOCUMENTS / "xls" / "report-2021.xls").read_bytes()
+    with pytest.raises(ExtractionError) as error:
+        spreadsheet.read(xls)
+    assert error.value.reason == "corrupt"
+    assert "Cannot allocate memory" in error.value.message
 
 
 def test_huge_sheets_are_refused() -> None:
