@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,15 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
     pytest.skip(reason)
+
+
+def wait_for(condition, what: str, timeout: float = 120.0, every: float = 0.05) -> None:
+    """Poll ``condition`` until it holds, or fail saying ``what`` never happened."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(every)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.local import LOCAL_SETTINGS
 from fixtures.world.server import WorldServer
 from storage.engine import open_engine
-from tests.conftest import PROJECT, skip_or_fail
+from tests.conftest import PROJECT, skip_or_fail, wait_for  # noqa: F401 (the frontier tests' helper)
 
 REDIS = os.environ.get("NIANBAO_TEST_REDIS", "redis://127.0.0.1:6379/11")
 POSTGRES = os.environ.get("NIANBAO_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -113,12 +112,3 @@ def finish(workers: list[subprocess.Popen[str]], timeout: float = 900) -> list[s
         assert "Traceback" not in err, err[-3000:]
         outputs.append(out)
     return outputs
-
-
-def wait_for(condition, what: str, timeout: float = 120.0, every: float = 0.05) -> None:
-    """Poll ``condition`` until it holds, or fail saying ``what`` never happened."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {timeout:.0f} s")
-        time.sleep(every)

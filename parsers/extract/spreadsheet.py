@@ -21,6 +21,7 @@ not reproduced; the value is the same number.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import faulthandler
 import io
@@ -52,6 +53,8 @@ RawSheet = tuple[str, str, list[list[Value]], list[Range]]
 MAX_READER_MEMORY = 2000 * 1024**2
 MAX_SHEET_CELLS = 5_000_000
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def read(data: bytes) -> Document:
@@ -113,9 +116,10 @@ _PROSE_LENGTH = 40
 def _load_isolated(data: bytes, timeout: float) -> list[RawSheet]:
     """:func:`load_sheets` in a forked child; its crash and its overrun as named errors."""
     with tempfile.TemporaryFile() as answer, tempfile.TemporaryFile() as stderr:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _child(data, answer, stderr)
+            _child(data, answer, stderr, parent)
         status = _exit_status(pid, timeout)
         answer.seek(0)  # the child moved the offset both share to the end of what it wrote
         stderr.seek(0)
@@ -233,7 +237,7 @@ def _number_text(value: float) -> str:
     return format(Decimal(text), "f") if "e" in text else text
 
 
-def _child(data: bytes, answer: IO[bytes], stderr: IO[bytes]) -> NoReturn:
+def _child(data: bytes, answer: IO[bytes], stderr: IO[bytes], parent: int) -> NoReturn:
     """The forked child: pickle the workbook's sheets (or the named error) to ``answer``.
 
     It never returns into its parent's stack. What calamine prints before it aborts, and
@@ -242,6 +246,10 @@ def _child(data: bytes, answer: IO[bytes], stderr: IO[bytes]) -> NoReturn:
     """
     status = 1
     try:
+        # a parse worker killed over its time takes its reader with it: an orphan had no clock
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the line above
+            raise SystemExit("the reading process ended")
         os.dup2(stderr.fileno(), 2)
         faulthandler.disable()  # an abort is the parent's to report, not a dump on its terminal
         # Unset, Rust resolves a backtrace when an allocation fails: 50 MB for a bomb's last words.

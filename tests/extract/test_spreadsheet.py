@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import mmap
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from fixtures.render.grid import TABLE_TITLES
 from parsers.document import Paragraph, Table
 from parsers.errors import ExtractionError
 from parsers.extract import spreadsheet
+from tests.conftest import PROJECT, wait_for
 from tests.extract.conftest import DOCUMENTS, documents, ids, table_mismatches
 
 # One sheet per table; the whole-report-in-one-sheet layout (tables as wide as the sheet,
@@ -126,6 +129,30 @@ def test_a_reader_over_its_time_is_stopped(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(ExtractionError) as error:
         spreadsheet.read_workbook(xls, "xls", timeout=0.5)
     assert error.value.reason == "timeout"
+
+
+def test_a_reader_dies_with_the_process_that_forked_it(tmp_path: Path) -> None:
+    """A parse worker killed over its time (SIGKILL) while its workbook's reader runs takes
+    the reader with it; it was left running with no clock to stop it."""
+    pid_file = tmp_path / "reader.pid"
+    script = f"""
+import os, time
+from parsers.extract import spreadsheet
+def never_ends(data):
+    open({str(pid_file)!r}, "w").write(str(os.getpid()))
+    time.sleep(600)
+spreadsheet.load_sheets = never_ends
+spreadsheet.read_workbook(open({str(DOCUMENTS / "xls" / "report-2021.xls")!r}, "rb").read(), "xls")
+"""
+    worker = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT)
+    try:
+        wait_for(lambda: pid_file.exists() and pid_file.read_text(), "the reader's start")
+    finally:
+        worker.kill()
+        worker.wait()
+    reader = Path(f"/proc/{pid_file.read_text()}/stat")
+    # gone, or a zombie waiting for whoever adopted it
+    wait_for(lambda: not reader.exists() or reader.read_text().split(") ")[1].startswith("Z"), "the reader's end")
 
 
 def test_a_reader_may_not_map_more_than_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
