@@ -4,8 +4,8 @@ The spider's ``parse_list`` asks these and turns the answers into requests and c
 which list a page belongs to (``list_key``: coverage counts a list's pages together, under
 its first, and ``later_page`` carries it on), the entries a rendered list drew as its stated size counts them
 (``drawn_entries``), the list's other pages within the portal's scope (``other_pages``, the
-families of ``crawler.pagination``), how big the list says it is (``stated``), and why the
-page needs a browser (``render_reason``).
+families of ``crawler.pagination``), how big the list says it is (``stated``; drawn by a
+browser, ``drawn_size``), and why the page needs a browser (``render_reason``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,16 @@ def drawn_entries(pages: list[Response]) -> set[str]:
     listed = [(page, listed_links(page, list_entries(page))) for page in pages]
     rows = [links for page, links in listed if links and shows_rows(page)]
     return {link.url for links in rows or [links for _, links in listed] for link in links}
+
+
+def drawn_size(pages: list[Response]) -> tuple[int, int, int]:
+    """(entries, pages, rows) a rendered list states in what it drew (``stated``, as a page read
+    says it): the most entries a view or an answer holding entries says (a 共N条 its script
+    wrote, an answer's total), and the page count of the first that states one (a later view
+    of a list that loads more shows the rows of several pages)."""
+    said = [stated(page, {}) for page in pages if is_markup(page) or list_entries(page)]
+    paged = next(((count, rows) for _, count, rows in said if count), (0, 0))
+    return max((entries for entries, _, _ in said), default=0), *paged
 
 
 def other_pages(portal: Portal, response: Response, limit: int) -> list[Request]:

@@ -74,7 +74,7 @@ from crawler.spiders.links import (
     report_title,
     script_api_lists,
 )
-from crawler.spiders.listing import drawn_entries, later_page, list_key, other_pages, render_reason, stated
+from crawler.spiders.listing import drawn_entries, drawn_size, later_page, list_key, other_pages, render_reason, stated
 
 Item = Capture | Fault
 ROLES = {
@@ -205,8 +205,9 @@ class PortalSpider(scrapy.Spider):
             yield self._fault(portal.id, response.url, None, f"render_{walk.ended}", "list", detail)
         for exchange in recording.finished():
             yield self._resource(portal, recording, exchange, response.url)
-        pages = drawn_pages(recording.finished(), walk.views)
-        self.coverage.redraw(list_key(response.meta, response.url), response.url, drawn_entries(pages))
+        pages, key = drawn_pages(recording.finished(), walk.views), list_key(response.meta, response.url)
+        self.coverage.redraw(key, response.url, drawn_entries(pages))
+        self.coverage.state(portal.id, key, *drawn_size(pages), page_url=response.url)
         for request in self._follow(portal, drawn_links(pages), response.url):
             yield request
 

@@ -60,6 +60,7 @@ GAPS = {
     "a framed list stating its size beside 30 other bodies' reports": Variant(
         frame="static", stated="page", elsewhere=30
     ),
+    "a list whose size its script writes": Variant(stated="drawn", menu=12),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
 NAMES = [f"covering-{index}" for index in range(COVERING)] + list(GAPS)
@@ -182,6 +183,16 @@ def test_a_framed_list_whose_second_page_is_lost_is_a_finding_report_links_besid
     column was not rendered (30 report links reached its stated size), the box counted as its
     entries (30 reached, no finding); rendered, the views without rows are chrome."""
     world, walked, _ = crawl_variants([Variant(frame="static", stated="page", elsewhere=30, lost=2)], tmp_path)
+    total = len(world.sorted_column("rendered-0", "nb"))
+    assert [(finding.stated, finding.reached) for finding in walked.findings] == [(total, 5)]
+
+
+@pytest.mark.slow
+def test_a_rendered_list_whose_size_only_its_script_writes_is_a_finding_when_a_page_is_lost(
+    chromium: None, tmp_path: Path
+) -> None:
+    """共N条 written by the column's script: only the browser sees it (no finding before)."""
+    world, walked, _ = crawl_variants([Variant(stated="drawn", menu=12, lost=2)], tmp_path)
     total = len(world.sorted_column("rendered-0", "nb"))
     assert [(finding.stated, finding.reached) for finding in walked.findings] == [(total, 5)]
 
