@@ -51,12 +51,6 @@ def dated_run(response: Response) -> int:
     return len(_list_rows(response))
 
 
-def shows_rows(response: Response) -> bool:
-    """Does this page show its list's rows: markup with list rows (``_list_rows``), or an
-    answer that is not markup (a JSON answer's entries are its rows)?"""
-    return not is_markup(response) or _makes_list(_list_rows(response), "")
-
-
 def list_shape(response: Response, shape: str = "") -> str:
     """Where a page's list rows are (the tag path of their containers), for its list's later
     pages: ``shape``, the first page's, when this page shows its rows there; '' without a list."""

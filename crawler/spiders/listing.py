@@ -18,8 +18,8 @@ from scrapy.http import Response
 from crawler.jsonlists import json_body, json_total
 from crawler.pagination import is_markup, list_pages
 from crawler.portals import Portal
-from crawler.roles import list_shape, listed_links, script_driven_reason, shows_rows, stated_size
-from crawler.spiders.links import list_entries
+from crawler.roles import list_shape, listed_links, script_driven_reason, stated_size
+from crawler.spiders.links import Link, list_entries
 
 
 def list_key(meta: dict[str, Any], list_url: str) -> str:
@@ -43,11 +43,23 @@ def drawn_entries(pages: list[Response]) -> set[str]:
     """The URLs of the entries a rendered list drew (its ``crawler.spiders.links.drawn_pages``):
     of each view and answer, its listed links (``crawler.roles.listed_links``), as of a page
     read, so that the menus and footers of every view do not count as entries reached. When
-    some of them show rows (``crawler.roles.shows_rows``), only those: a page whose list is
-    drawn in its frame shows none, and its own view is all menus."""
-    listed = [(page, listed_links(page, list_entries(page))) for page in pages]
-    rows = [links for page, links in listed if links and shows_rows(page)]
-    return {link.url for links in rows or [links for _, links in listed] for link in links}
+    some of them show rows (``_drawn_rows``), only those: a page whose list is drawn in its
+    frame shows none, and its own view is all menus."""
+    shapes = {list_shape(page) for page in pages} - {""}
+    rows = [_drawn_rows(page, shapes) for page in pages]
+    if any(rows):
+        return {link.url for links in rows for link in links}
+    return {link.url for page in pages for link in listed_links(page, list_entries(page))}
+
+
+def _drawn_rows(page: Response, shapes: set[str]) -> list[Link]:
+    """The entries of a drawn page's rows: a JSON answer's, or those of its list rows at one of
+    ``shapes`` (where the drawn pages show rows, ``crawler.roles.list_shape``: a last answer
+    of one row is a row there, not a page without a list); none without."""
+    if not is_markup(page):
+        return list_entries(page)
+    shape = next((shape for shape in sorted(shapes) if list_shape(page, shape)), None)
+    return [] if shape is None else listed_links(page, list_entries(page), shape)
 
 
 def drawn_size(pages: list[Response]) -> tuple[int, int, int]:

@@ -61,6 +61,7 @@ GAPS = {
         frame="static", stated="page", elsewhere=30
     ),
     "a list whose size its script writes": Variant(stated="drawn", menu=12),
+    "a list of fragments whose last holds 2 rows": Variant(draw="fragment", size=3, stated="page", menu=12),
 }
 WALKED = [*rendered.covering(COVERING), *GAPS.values()]
 NAMES = [f"covering-{index}" for index in range(COVERING)] + list(GAPS)
