@@ -176,11 +176,14 @@ def _has_numbers(cells: list[str], numeric: set[int]) -> bool:
 
 
 def _continues(last: list[str], first: list[str], numeric: set[int]) -> bool:
-    """The lower row's text goes on with the upper row's cells: it stands only under text
-    of the upper row, and none of it opens with an item's numbering. A row whose value
-    cells are all blank (zeros left blank) above a row with its own label is two rows."""
+    """The lower row's text goes on with the upper row's cells: it has text outside the
+    numeric columns, standing only under text of the upper row, and none of it opens
+    with an item's numbering. A row whose value cells are all blank (zeros left blank)
+    is two rows with the next page's first row when that row has its own label, or no
+    label at all (one a converter dropped): a cell cut by the break flows its lines
+    down, so a cut row's numbers reach the lower page only beside its label's last line."""
     labels = [column for column, text in enumerate(first) if text and column not in numeric]
-    return all(last[column] and not is_numbered(first[column]) for column in labels)
+    return bool(labels) and all(last[column] and not is_numbered(first[column]) for column in labels)
 
 
 def _rejoin_cut_row(upper: GridTable, lower: GridTable) -> None:

@@ -200,6 +200,14 @@ def test_a_row_of_blank_zeros_ending_a_page_is_not_joined_to_the_next_pages_row(
     ]
 
 
+def test_a_row_of_blank_zeros_ending_a_page_is_not_joined_to_the_next_pages_unlabelled_row():
+    # The generator found the next page's first row with its label dropped: no text of
+    # its own continues the blank row, so its numbers are not the blank row's
+    upper = _grid_page(1, [["", "4.无正当", "5", "5"], ["", "5.要求确认", "", ""]], open_bottom=True)
+    lower = _grid_page(2, [["", "", "29", "37"]], open_top=True)
+    assert _assembled(upper, lower) == [[["", "4.无正当", "5", "5"], ["", "5.要求确认", "", ""], ["", "", "29", "37"]]]
+
+
 def test_a_label_cut_by_the_break_is_joined_to_its_numbers():
     upper = _grid_page(1, [["规章", "1", "2"], ["行政规范", "", ""]], open_bottom=True)
     lower = _grid_page(2, [["性文件", "3", "4"]], open_top=True)

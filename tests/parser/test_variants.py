@@ -147,6 +147,15 @@ SPECS = {"seed": st.integers(min_value=0, max_value=10_000_000), "format_version
 # sub-row of （六） cut to its second line, 行政机关不再处理其政府信息公, names no row
 @example(0, "2021", Quirks(labels_cut=(14,), label_kept=(0, 6)), "tabs")
 @example(0, "2021", Quirks(merged_labels="repeated", labels_cut=(20,), label_kept=(15, 29)), "html")
+# a PDF page ending on a row of blank zeros (5.要求行政机关确认…) whose next page opens
+# on the one-row （六） without its label: the two were joined as one row cut by the
+# break, and 5. took （六）'s numbers (a different number), one in 300 PDF draws
+@example(
+    1364308,
+    "2021",
+    Quirks(blank_zero=True, merged_labels="blank", other_as_one_row=True, labels_dropped=(20,)),
+    "pdf",
+)
 def test_variants_read_back(seed: int, format_version: str, variant: Quirks, doc_format: str) -> None:
     check_variant(seed, format_version, variant, doc_format)
 
