@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.local import LOCAL_SETTINGS
 from fixtures.world.server import WorldServer
 from storage.engine import open_engine
-from tests.conftest import PROJECT, skip_or_fail, wait_for  # noqa: F401 (the frontier tests' helper)
+from tests.conftest import PROJECT, skip_or_fail
 
 REDIS = os.environ.get("NIANBAO_TEST_REDIS", "redis://127.0.0.1:6379/11")
 POSTGRES = os.environ.get("NIANBAO_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -36,9 +36,10 @@ from fixtures.world.responder import most_in_flight
 from fixtures.world.server import WorldServer
 from storage.archive import Archive
 from storage.models import CaptureRow, CrawlRunRow
+from tests.conftest import wait_for
 from tests.crawler.conftest import engine_for, run
 from tests.crawling import Crawl
-from tests.frontier_world import REDIS, Frontier, finish, postgres_db, redis_or_skip, wait_for  # noqa: F401
+from tests.frontier_world import REDIS, Frontier, finish, postgres_db, redis_or_skip  # noqa: F401
 from tests.frontier_world import frontier_key as frontier_key
 
 
